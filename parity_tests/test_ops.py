@@ -1,0 +1,22 @@
+"""Every registry entry, every sample: tinygrad against torch, forward and backward."""
+import os
+import pytest
+from parity_tests.harness.run import run
+from parity_tests.ops import OPS
+
+PROFILE = os.environ.get("PARITY", "default")  # smoke: the first samples of each op; default: all samples
+
+def cases():
+  for op in OPS:
+    for sample in op.samples[:op.samples_fast] if PROFILE == "smoke" else op.samples:
+      reason = op.xfail.get(sample.id) or op.xfail.get("*")
+      yield pytest.param(op, sample, id=f"{op.family}/{op.name}/{sample.id}", marks=[pytest.mark.xfail(reason=reason, strict=True)] if reason else [])
+
+@pytest.mark.parametrize("op, sample", list(cases()))
+def test_parity(op, sample, request):
+  out = run(op, sample, request.node.nodeid)
+  worst = max(out.verdicts, key=lambda v: v.ulp_err, default=None)
+  request.node.user_properties.append(("parity", {"family": op.family, "op": op.name, "tiny_s": out.tiny_s, "torch_s": out.torch_s,
+    "abs": worst.abs_err if worst else 0.0, "rel": worst.rel_err if worst else 0.0, "ulp": worst.ulp_err if worst else 0.0,
+    "tolerance": worst.tolerance if worst else "", "failure": "; ".join(out.failures)}))
+  assert not out.failures, f"{op.name}({sample.id}): " + "; ".join(out.failures)

@@ -1,0 +1,76 @@
+"""The patch stack: patches/series lists git format-patch files, applied in order onto the pinned tree with git am --3way."""
+import hashlib, subprocess, tempfile
+from pathlib import Path
+from tools.workbench import BASE_TAG, BRANCH, GitError, WorkbenchError, git
+
+def series(root: Path) -> list[Path]:
+  """The patch files named in patches/series, in order; '#' starts a comment. Every file must exist and parse."""
+  listing = root / "patches" / "series"
+  if not listing.exists(): return []
+  names = [ln.split("#", 1)[0].strip() for ln in listing.read_text().splitlines()]
+  paths = [root / "patches" / n for n in names if n]
+  for p in paths:
+    if not p.is_file(): raise WorkbenchError(f"patches/series names {p.name}, but patches/{p.name} does not exist: add the file or remove the line")
+    validate(p)
+  return paths
+
+def validate(patch: Path):
+  """A patch must be a mail with a subject and a diff git can parse."""
+  with tempfile.TemporaryDirectory() as tmp:
+    p = subprocess.run(["git", "mailinfo", f"{tmp}/msg", f"{tmp}/diff"], stdin=open(patch, "rb"), capture_output=True, text=True, cwd=tmp)
+    subject = next((ln[len("Subject: "):] for ln in p.stdout.splitlines() if ln.startswith("Subject: ")), "")
+    diff = Path(tmp, "diff").read_text() if p.returncode == 0 else ""
+    if not subject.strip() or "diff --git " not in diff:
+      raise WorkbenchError(f"patches/{patch.name} is not a git format-patch file (no subject or no diff): recreate it with `make patches-export`")
+    a = subprocess.run(["git", "apply", "--stat", f"{tmp}/diff"], capture_output=True, text=True, cwd=tmp)
+    if a.returncode != 0:
+      raise WorkbenchError(f"patches/{patch.name} is malformed: {a.stderr.strip().splitlines()[0]}; recreate it with `make patches-export`")
+
+def patch_id(text: str) -> str:
+  out = subprocess.run(["git", "patch-id", "--stable"], input=text, capture_output=True, text=True).stdout.split()
+  return out[0] if out else ""
+
+def commits(repo: Path, rev_range: str) -> list[tuple[str, str, str]]:
+  """(commit, patch-id, subject) for each commit in the range, oldest first."""
+  shas = git("rev-list", "--reverse", rev_range, cwd=repo).split()
+  return [(c, patch_id(git("show", "--format=", c, cwd=repo)), git("log", "-1", "--format=%s", c, cwd=repo)) for c in shas]
+
+def stack_digest(paths: list[Path]) -> str:
+  h = hashlib.sha256()
+  for p in paths: h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+  return h.hexdigest()
+
+def local_work(repo: Path, patch_dir: Path) -> str | None:
+  """Says what a restack of `repo` would lose, or None: uncommitted changes, a git am in progress, or commits that are
+  on HEAD or the workbench branch but whose change is in no file of patches/ (listed in series or not)."""
+  if (Path(git("rev-parse", "--absolute-git-dir", cwd=repo)) / "rebase-apply").exists():
+    return "tinygrad/ is in the middle of a git am: finish it with `git -C tinygrad am --continue` or drop it with `git -C tinygrad am --abort`"
+  if git("status", "--porcelain", "--untracked-files=all", cwd=repo):
+    return "tinygrad/ has uncommitted changes: commit them (then `make patches-export`) or stash them with `git -C tinygrad stash -u`"
+  if not git("tag", "--list", BASE_TAG, cwd=repo): return None
+  exported = {patch_id(p.read_text(errors="replace")) for p in patch_dir.glob("*.patch")}
+  tips = ["HEAD"] + ([BRANCH] if git("branch", "--list", BRANCH, cwd=repo) else [])
+  for tip in tips:
+    lost = [(c, s) for c, pid, s in commits(repo, f"{BASE_TAG}..{tip}") if pid and pid not in exported]
+    if lost:
+      return (f"tinygrad/ has {len(lost)} commit(s) not in patches/ (first: {lost[0][0][:12]} {lost[0][1]!r}): "
+              "keep them with `make patches-export`, or drop them with `git -C tinygrad reset --hard workbench-base`")
+  return None
+
+def apply(repo: Path, base: str, paths: list[Path]):
+  """Builds the workbench branch as base + one commit per patch. On failure the repo is put back as it was."""
+  before = None
+  if git("rev-parse", "-q", "--verify", "HEAD", cwd=repo, check=False):
+    before = git("symbolic-ref", "-q", "--short", "HEAD", cwd=repo, check=False) or git("rev-parse", "HEAD", cwd=repo)
+  git("checkout", "-q", "-B", "workbench-sync", base, cwd=repo)
+  for p in paths:
+    try: git("am", "--3way", "--committer-date-is-author-date", str(p), cwd=repo)
+    except GitError as e:
+      git("am", "--abort", cwd=repo, check=False)
+      git("checkout", "-q", *([before] if before else ["--detach", base]), cwd=repo)
+      git("branch", "-D", "workbench-sync", cwd=repo)
+      lines = e.message.splitlines()  # a 3-way conflict names the file; otherwise git's first error says why
+      reason = next((ln for ln in lines if ln.startswith("CONFLICT")), next((ln for ln in lines if ln.startswith("error:")), e.reason))
+      raise WorkbenchError(f"patches/{p.name} does not apply: {reason}; refresh it against the new base, then `make sync` again") from e
+  git("checkout", "-q", "-B", BRANCH, cwd=repo)
+  git("branch", "-D", "workbench-sync", cwd=repo)

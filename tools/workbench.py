@@ -1,0 +1,57 @@
+"""The workbench's layout and settings: where things are, what pyproject.toml records, and how git is called."""
+import os, subprocess, tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_TAG = "workbench-base"  # the pinned upstream tree inside tinygrad/, whichever way it was obtained
+BRANCH = "workbench"         # base + one commit per file in patches/series
+CACHE = Path(os.environ.get("WORKBENCH_CACHE", Path.home() / ".cache" / "tinygrad-workbench"))
+
+class WorkbenchError(Exception):
+  """A problem the user can fix; the CLI prints it as one line and exits non-zero."""
+
+@dataclass(frozen=True)
+class Release:
+  version: str
+  sdist_sha256: str
+  commit: str | None  # None when the release's commit id is not known here
+
+def releases(root: Path = ROOT) -> dict[str, Release]:
+  try: cfg = tomllib.loads((root / "pyproject.toml").read_text())
+  except (OSError, tomllib.TOMLDecodeError) as e: raise WorkbenchError(f"cannot read {root / 'pyproject.toml'}: {e}") from e
+  table = cfg.get("tool", {}).get("workbench", {}).get("releases", {})
+  return {v: Release(v, r["sdist-sha256"], r.get("commit")) for v, r in table.items()}
+
+def release(version: str, root: Path = ROOT) -> Release:
+  known = releases(root)
+  if version not in known:
+    raise WorkbenchError(f"tinygrad {version} is not a known release: add its sdist-sha256 under [tool.workbench.releases] in pyproject.toml "
+                         f"(known: {', '.join(known)})")
+  return known[version]
+
+def git(*args: str, cwd: Path, check: bool = True, input: str | None = None, env: dict | None = None) -> str:
+  """Runs git and returns stdout stripped; raises GitError with git's own message on failure."""
+  p = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, text=True, env={**os.environ, **GIT_ENV, **(env or {})})
+  if check and p.returncode != 0: raise GitError(args, "\n".join(s for s in (p.stderr.strip(), p.stdout.strip()) if s))
+  return p.stdout.strip()
+
+# commits the workbench makes must not depend on the user's git config (CI has none)
+GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_COMMITTER_NAME": os.environ.get("GIT_COMMITTER_NAME", "tinygrad workbench"),
+           "GIT_COMMITTER_EMAIL": os.environ.get("GIT_COMMITTER_EMAIL", "workbench@localhost")}
+
+class GitError(WorkbenchError):
+  def __init__(self, args, message: str):
+    self.reason = message.splitlines()[0] if message else "failed"
+    self.message = message
+    super().__init__(f"git {' '.join(args)}: {self.reason}")
+
+def gitlink(root: Path = ROOT) -> str:
+  """The commit tinygrad/ is pinned to, as staged in the superproject's index."""
+  out = git("ls-files", "--stage", "--", "tinygrad", cwd=root).split()
+  if len(out) < 2 or out[0] != "160000":
+    raise WorkbenchError("tinygrad/ is not a submodule in this checkout: the gitlink is missing from git's index")
+  return out[1]
+
+def submodule_url(root: Path = ROOT) -> str:
+  return git("config", "-f", ".gitmodules", "submodule.tinygrad.url", cwd=root)
