@@ -22,6 +22,8 @@ def test_online_sync_checks_out_the_pin_and_applies_the_stack(tmp_path, upstream
   head = git("rev-parse", "HEAD", cwd=wb.repo)
   assert sync_tinygrad(wb.root)["source"] == "up to date"
   assert git("rev-parse", "HEAD", cwd=wb.repo) == head
+  git("add", "-A", cwd=wb.root)  # the patched checkout must not become the pin by accident
+  assert git("ls-files", "--stage", "tinygrad", cwd=wb.root).split()[1] == pin
 
 def test_changed_series_restacks(tmp_path, upstream):
   wb, _ = synced(tmp_path, upstream)

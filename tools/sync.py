@@ -32,6 +32,9 @@ def fetch_base(root: Path, repo: Path, pin: str) -> str:
     base, source = pin, "git"
   else:
     rel = next((r for r in releases(root).values() if r.commit == pin), None)
+    if rel is None and (repo / ".git").exists() and (up := re.search(r"Upstream-Commit: (\w+)", git("log", "-1", "--format=%B", pin, cwd=repo, check=False))):
+      raise WorkbenchError(f"the tinygrad/ gitlink was staged at the local sdist commit {pin[:12]} instead of the pin: restore it with "
+                           f"`git update-index --cacheinfo 160000,{up.group(1)},tinygrad`")
     if rel is None:
       raise WorkbenchError(f"offline, and the pin {pin[:12]} is not a known release: offline sync builds only releases listed under "
                            "[tool.workbench.releases]; connect to the network or pin a release")
@@ -64,7 +67,13 @@ def sync_tinygrad(root: Path = ROOT, if_needed: bool = False) -> dict:
   tmp = stamp_file(repo).with_suffix(".tmp")
   tmp.write_text(json.dumps({"want": want, "head": git("rev-parse", "HEAD", cwd=repo)}))
   tmp.replace(stamp_file(repo))
+  protect_pin(root)
   return {**state, "source": source}
+
+def protect_pin(root: Path):
+  """tinygrad/'s HEAD is the patched stack (offline, on a locally built base), never the pin: without this, a plain
+  `git add -A` in the workbench would stage that local commit as the new pin. Moving the pin goes through update-index."""
+  git("update-index", "--skip-worktree", "--", "tinygrad", cwd=root)
 
 def stamp_file(repo: Path) -> Path:
   """What the last sync built, kept inside tinygrad/'s git dir: if it still matches, there is nothing to do."""

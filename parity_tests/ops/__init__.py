@@ -1,7 +1,7 @@
 """The op registry: every family's entries in one list, with each family's known failures attached as xfails."""
-from parity_tests.ops import elementwise
+from parity_tests.ops import elementwise, reduce
 
-FAMILIES = [elementwise]
+FAMILIES = [elementwise, reduce]
 OPS = [op for fam in FAMILIES for op in fam.OPS]
 
 def _attach_known_failures():
