@@ -49,6 +49,8 @@ def test_offline_sync_builds_the_release_tree_from_the_sdist(tmp_path, monkeypat
   assert git("ls-tree", "-r", "--name-only", base, cwd=wb.repo).splitlines() == want
   # the same release gives the same commit id anywhere, so base commit ids can be compared between machines
   assert sdist.release_commit(wb.repo, sdist.fetch(rel), rel, rel.commit) == base
+  git("update-index", "--cacheinfo", f"160000,{base},tinygrad", cwd=wb.root)  # the local stand-in staged as the pin by mistake
+  with pytest.raises(WorkbenchError, match=f"staged at the local sdist commit {base[:12]} .* 160000,{rel.commit},tinygrad"): sync_tinygrad(wb.root)
 
 def test_uncommitted_changes_stop_the_sync(tmp_path, upstream):
   wb, _ = synced(tmp_path, upstream)

@@ -18,10 +18,18 @@ def is_online(url: str) -> bool:
 def base_matches(repo: Path, pin: str) -> bool:
   """Whether tinygrad/'s base tag is the pinned commit itself (git) or the release tree built from its sdist (offline)."""
   base = git("rev-parse", "-q", "--verify", f"{BASE_TAG}^{{commit}}", cwd=repo, check=False)
-  return bool(base) and (base == pin or f"Upstream-Commit: {pin}" in git("log", "-1", "--format=%B", base, cwd=repo))
+  return bool(base) and (built_from(repo, base) or base) == pin
+
+def built_from(repo: Path, commit: str) -> str | None:
+  """The upstream commit a locally built sdist commit stands for, or None for any other commit."""
+  up = re.search(r"^Upstream-Commit: (\w+)$", git("log", "-1", "--format=%B", commit, cwd=repo, check=False), re.M)
+  return up.group(1) if up else None
 
 def fetch_base(root: Path, repo: Path, pin: str) -> str:
   """Puts the pinned upstream tree into tinygrad/ as a commit, tags it, and returns the source it came from."""
+  if (repo / ".git").exists() and (up := built_from(repo, pin)):
+    raise WorkbenchError(f"the tinygrad/ gitlink is staged at the local sdist commit {pin[:12]} instead of the pin: restore it with "
+                         f"`git update-index --cacheinfo 160000,{up},tinygrad`")
   url = submodule_url(root)
   if is_online(url):
     print(f"fetching tinygrad {pin[:12]} from {url}", flush=True)
@@ -32,9 +40,6 @@ def fetch_base(root: Path, repo: Path, pin: str) -> str:
     base, source = pin, "git"
   else:
     rel = next((r for r in releases(root).values() if r.commit == pin), None)
-    if rel is None and (repo / ".git").exists() and (up := re.search(r"Upstream-Commit: (\w+)", git("log", "-1", "--format=%B", pin, cwd=repo, check=False))):
-      raise WorkbenchError(f"the tinygrad/ gitlink was staged at the local sdist commit {pin[:12]} instead of the pin: restore it with "
-                           f"`git update-index --cacheinfo 160000,{up.group(1)},tinygrad`")
     if rel is None:
       raise WorkbenchError(f"offline, and the pin {pin[:12]} is not a known release: offline sync builds only releases listed under "
                            "[tool.workbench.releases]; connect to the network or pin a release")

@@ -18,9 +18,12 @@ def dim(f):
 def reduction(name, torch_fn, samples=None, **kw) -> Op:
   return Op(name, "reduce", lambda x, **k: getattr(x, name)(**k), dim(torch_fn), samples or reduce_samples(), **kw)
 
+BOOL_SAMPLES = [S(A((3, 4), "bool"), axis=1), S(A((3, 4), "bool")), S(A((3, 4), "int32", 0, 1), axis=0, keepdim=True), S(A((0, 3), "bool"))]
+
 REDUCTIONS = [
   # integer sums accumulate in tinygrad's default int (int32), in torch's int64
-  reduction("sum", torch.sum, reduce_samples() + reduce_samples("int32", -50, 50, empty=False)[:3] + [S(A((3, 4), "bool"), axis=1)], int32_for_int64=True),
+  reduction("sum", torch.sum, [*reduce_samples(), *reduce_samples("int32", -50, 50, empty=False)[:3], S(A((3, 4), "bool"), axis=1)],
+            int32_for_int64=True),
   reduction("mean", torch.mean),
   # torch.prod takes one dim only, so no tuple-axis sample
   reduction("prod", torch.prod, [s for s in reduce_samples(lo=0.5, hi=1.5) if not isinstance(s.kwargs.get("axis"), tuple)] +
@@ -28,10 +31,7 @@ REDUCTIONS = [
   reduction("max", torch.amax, reduce_samples(empty=False) + [S(A((3, 4), "int32", -9, 9), axis=1), S(A((3, 4), values=[1.0] * 12), axis=1),
             S(A((3, 0)), axis=1, name="empty-reduction")]),
   reduction("min", torch.amin, reduce_samples(empty=False) + [S(A((3, 4), "int32", -9, 9), axis=1), S(A((3, 4), values=[1.0] * 12), axis=1)]),
-  reduction("all", torch.all, [S(A((3, 4), "bool"), axis=1), S(A((3, 4), "bool")), S(A((3, 4), "int32", 0, 1), axis=0, keepdim=True), S(A((0, 3), "bool"))],
-            grad=False),
-  reduction("any", torch.any, [S(A((3, 4), "bool"), axis=1), S(A((3, 4), "bool")), S(A((3, 4), "int32", 0, 1), axis=0, keepdim=True), S(A((0, 3), "bool"))],
-            grad=False),
+  reduction("all", torch.all, BOOL_SAMPLES, grad=False), reduction("any", torch.any, BOOL_SAMPLES, grad=False),
   reduction("logsumexp", torch.logsumexp, [S(A((3, 4, 5)), axis=1), S(A((3, 4, 5)), axis=-1, keepdim=True), S(A((3, 4), low=80, high=90), axis=1),
                                             S(A((5, 4), view="T"), axis=0)]),
   Op("std", "reduce", lambda x, **k: x.std(**k), dim(torch.std), reduce_samples(empty=False) + [S(A((3, 4)), axis=1, correction=0)]),
@@ -57,7 +57,8 @@ SCANS = [
   Op("cummin", "reduce", lambda x, **k: x.cummin(**k), lambda x, axis: torch.cummin(x, axis), axis_samples(), int32_for_int64=True),
   Op("logcumsumexp", "reduce", lambda x, **k: x.logcumsumexp(**k), lambda x, axis: torch.logcumsumexp(x, axis),
      axis_samples() + [S(A((3, 4), low=80, high=90), axis=1)]),
-  Op("softmax", "reduce", lambda x, **k: x.softmax(**k), lambda x, axis: torch.softmax(x, axis), axis_samples() + [S(A((3, 4), low=80, high=90), axis=1)]),
+  Op("softmax", "reduce", lambda x, **k: x.softmax(**k), lambda x, axis: torch.softmax(x, axis),
+     axis_samples() + [S(A((3, 4), low=80, high=90), axis=1)]),
   Op("log_softmax", "reduce", lambda x, **k: x.log_softmax(**k), lambda x, axis: torch.log_softmax(x, axis),
      axis_samples() + [S(A((3, 4), low=80, high=90), axis=1)]),
 ]
