@@ -9,8 +9,9 @@ PROFILE = os.environ.get("PARITY", "default")  # smoke: the first samples of eac
 def cases():
   for op in OPS:
     for sample in op.samples[:op.samples_fast] if PROFILE == "smoke" else op.samples:
-      reason = op.xfail.get(sample.id) or op.xfail.get("*")
-      yield pytest.param(op, sample, id=f"{op.family}/{op.name}/{sample.id}", marks=[pytest.mark.xfail(reason=reason, strict=True)] if reason else [])
+      reason, skip = op.xfail.get(sample.id) or op.xfail.get("*"), op.skip.get(os.environ.get("DEV", "CPU"))
+      marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+      yield pytest.param(op, sample, id=f"{op.family}/{op.name}/{sample.id}", marks=marks + ([pytest.mark.skip(reason=skip)] if skip else []))
 
 @pytest.mark.parametrize("op, sample", list(cases()))
 def test_parity(op, sample, request):

@@ -15,6 +15,7 @@ class Op:
   int32_for_int64: bool = False  # tinygrad gives int32 (its default int) where torch gives int64, by design; values still compared
   reference: bool = True       # whether running torch in float64 gives a meaningful reference
   xfail: dict[str, str] = field(default_factory=dict)  # sample id ("*" for all) -> why it fails at the pin (and the fixing patch)
+  skip: dict[str, str] = field(default_factory=dict)  # DEV -> why the op cannot run on that backend here
   samples_fast: int = 2        # how many samples the smoke profile keeps
 
   @property

@@ -15,7 +15,8 @@ def pytest_runtest_logreport(report):
     props = dict(report.user_properties).get("parity")
     if props is None and "test_ops.py" not in report.nodeid: return
     status = "xfail" if hasattr(report, "wasxfail") and report.skipped else "xpass" if hasattr(report, "wasxfail") else report.outcome
-    reason = report.wasxfail if hasattr(report, "wasxfail") else (report.longrepr[2] if report.skipped and isinstance(report.longrepr, tuple) else "")
+    reason = getattr(report, "wasxfail", "")
+    if report.skipped and not reason and isinstance(report.longrepr, tuple): reason = report.longrepr[2].removeprefix("Skipped: ")
     rows.append({"id": report.nodeid.split("[", 1)[-1].rstrip("]"), "status": status, "reason": reason, **(props or {})})
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -1,7 +1,7 @@
 """The op registry: every family's entries in one list, with each family's known failures attached as xfails."""
-from parity_tests.ops import elementwise, reduce
+from parity_tests.ops import conv, creation, elementwise, host, indexing, linalg, movement, nn, reduce
 
-FAMILIES = [elementwise, reduce]
+FAMILIES = [elementwise, reduce, movement, indexing, linalg, conv, nn, creation, host]
 OPS = [op for fam in FAMILIES for op in fam.OPS]
 
 def _attach_known_failures():
