@@ -5,10 +5,11 @@ PYTEST := $(VENV) -m pytest -q -n 2
 DEV ?= CPU
 export DEV
 
-.PHONY: sync test test-tools test-parity test-parity-backends parity-coverage lint
+.PHONY: sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check
 
+# UPSTREAM=<branch or commit> moves the pin (online); DROP_MERGED=1 then drops patches upstream already has
 sync:
-	$(PYTHON) -m tools.sync
+	$(PYTHON) -m tools.sync $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(if $(DROP_MERGED),--drop-merged)
 
 # everything CI runs: the workbench's own tests, the parity suite, and a smoke subset on the other CPU backends
 test: test-tools test-parity test-parity-backends
@@ -30,3 +31,16 @@ test-parity-backends:
 parity-coverage:
 	$(PYTHON) -m tools.sync --if-needed
 	$(VENV) -m tools.parity_coverage
+
+# the patch queue (see patches/README.md)
+patches-export:
+	$(VENV) -m tools.queue export
+
+patch-new:
+	$(VENV) -m tools.queue new "$(NAME)"
+
+patches-status:
+	$(VENV) -m tools.queue status $(if $(RELEASE),--release $(RELEASE))
+
+patches-check:
+	$(VENV) -m tools.queue check $(if $(RELEASE),--release $(RELEASE))

@@ -26,6 +26,23 @@ def validate(patch: Path):
     if a.returncode != 0:
       raise WorkbenchError(f"patches/{patch.name} is malformed: {a.stderr.strip().splitlines()[0]}; recreate it with `make patches-export`")
 
+def am(repo: Path, patch: Path) -> str:
+  """Applies one patch as a commit and says how: clean, 3-way, or already upstream (then nothing is committed). A conflict
+  raises GitError with the git am session left in progress, for the caller to abort or hand to the user."""
+  if subprocess.run(["git", "apply", "--check", "--reverse", str(patch)], cwd=repo, capture_output=True).returncode == 0: return "already upstream"
+  clean = subprocess.run(["git", "apply", "--check", str(patch)], cwd=repo, capture_output=True).returncode == 0
+  before = git("rev-parse", "HEAD", cwd=repo)
+  try: git("am", "--3way", "--keep-non-patch", "--committer-date-is-author-date", str(patch), cwd=repo)
+  except GitError as e:
+    if "No changes" not in e.message: raise
+    git("am", "--skip", cwd=repo)
+    return "already upstream"
+  # a 3-way merge that changes nothing means upstream took the change, with its neighbourhood edited
+  if git("diff", "--name-only", before, "HEAD", cwd=repo) == "":
+    git("reset", "-q", "--keep", before, cwd=repo)
+    return "already upstream"
+  return "clean" if clean else "3-way"
+
 def patch_id(text: str) -> str:
   out = subprocess.run(["git", "patch-id", "--stable"], input=text, capture_output=True, text=True).stdout.split()
   return out[0] if out else ""
@@ -43,10 +60,16 @@ def stack_digest(paths: list[Path]) -> str:
 def local_work(repo: Path, patch_dir: Path) -> str | None:
   """Says what a restack of `repo` would lose, or None: uncommitted changes, a git am in progress, or commits that are
   on HEAD or the workbench branch but whose change is in no file of patches/ (listed in series or not)."""
+  return uncommitted(repo) or unexported(repo, patch_dir)
+
+def uncommitted(repo: Path) -> str | None:
   if (Path(git("rev-parse", "--absolute-git-dir", cwd=repo)) / "rebase-apply").exists():
     return "tinygrad/ is in the middle of a git am: finish it with `git -C tinygrad am --continue` or drop it with `git -C tinygrad am --abort`"
   if git("status", "--porcelain", "--untracked-files=all", cwd=repo):
     return "tinygrad/ has uncommitted changes: commit them (then `make patches-export`) or stash them with `git -C tinygrad stash -u`"
+  return None
+
+def unexported(repo: Path, patch_dir: Path) -> str | None:
   if not git("tag", "--list", BASE_TAG, cwd=repo): return None
   exported = {patch_id(p.read_text(errors="replace")) for p in patch_dir.glob("*.patch")}
   tips = ["HEAD"] + ([BRANCH] if git("branch", "--list", BRANCH, cwd=repo) else [])
@@ -57,14 +80,17 @@ def local_work(repo: Path, patch_dir: Path) -> str | None:
               "keep them with `make patches-export`, or drop them with `git -C tinygrad reset --hard workbench-base`")
   return None
 
-def apply(repo: Path, base: str, paths: list[Path]):
-  """Builds the workbench branch as base + one commit per patch. On failure the repo is put back as it was."""
+def apply(repo: Path, base: str, paths: list[Path]) -> list[str]:
+  """Builds the workbench branch as base + one commit per patch, skipping (and returning) patches already in the base.
+  On failure the repo is put back as it was."""
   before = None
   if git("rev-parse", "-q", "--verify", "HEAD", cwd=repo, check=False):
     before = git("symbolic-ref", "-q", "--short", "HEAD", cwd=repo, check=False) or git("rev-parse", "HEAD", cwd=repo)
   git("checkout", "-q", "-B", "workbench-sync", base, cwd=repo)
+  merged = []
   for p in paths:
-    try: git("am", "--3way", "--committer-date-is-author-date", str(p), cwd=repo)
+    try:
+      if am(repo, p) == "already upstream": merged.append(p.name)
     except GitError as e:
       git("am", "--abort", cwd=repo, check=False)
       git("checkout", "-q", *([before] if before else ["--detach", base]), cwd=repo)
@@ -74,3 +100,4 @@ def apply(repo: Path, base: str, paths: list[Path]):
       raise WorkbenchError(f"patches/{p.name} does not apply: {reason}; refresh it against the new base, then `make sync` again") from e
   git("checkout", "-q", "-B", BRANCH, cwd=repo)
   git("branch", "-D", "workbench-sync", cwd=repo)
+  return merged

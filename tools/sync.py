@@ -68,12 +68,15 @@ def sync_tinygrad(root: Path = ROOT, if_needed: bool = False) -> dict:
     if stamp.get("want") == want and stamp.get("head") == git("rev-parse", "HEAD", cwd=repo): return {**state, "source": "up to date"}
     source = "restacked"
   else: source = fetch_base(root, repo, pin)
-  patches.apply(repo, BASE_TAG, paths)
-  tmp = stamp_file(repo).with_suffix(".tmp")
-  tmp.write_text(json.dumps({"want": want, "head": git("rev-parse", "HEAD", cwd=repo)}))
-  tmp.replace(stamp_file(repo))
+  merged = patches.apply(repo, BASE_TAG, paths)
+  write_stamp(root, repo, pin, paths)
   protect_pin(root)
-  return {**state, "source": source}
+  return {**state, "source": source, "merged": merged}
+
+def write_stamp(root: Path, repo: Path, pin: str, paths: list[Path]):
+  tmp = stamp_file(repo).with_suffix(".tmp")
+  tmp.write_text(json.dumps({"want": {"pin": pin, "stack": patches.stack_digest(paths)}, "head": git("rev-parse", "HEAD", cwd=repo)}))
+  tmp.replace(stamp_file(repo))
 
 def protect_pin(root: Path):
   """tinygrad/'s HEAD is the patched stack (offline, on a locally built base), never the pin: without this, a plain
@@ -136,16 +139,22 @@ def check_toolchain() -> dict[str, str | None]:
 def main():
   ap = argparse.ArgumentParser(description=__doc__)
   ap.add_argument("--if-needed", action="store_true", help="leave local work in tinygrad/ alone instead of refusing (make test-parity)")
+  ap.add_argument("--upstream", metavar="REF", help="move the pin to this upstream branch or commit and carry the stack over")
+  ap.add_argument("--drop-merged", action="store_true", help="with --upstream: remove patches already upstream from patches/series")
   ap.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)  # tests sync scratch workbenches
   args = ap.parse_args()
   st = time.perf_counter()
   try:
+    if args.upstream:
+      from tools.upstream import move
+      move(args.root, args.upstream, args.drop_merged)
     state = sync_tinygrad(args.root, args.if_needed)
     install_editable(ensure_venv(args.root), args.root)
     found = check_toolchain()
   except WorkbenchError as e: sys.exit(f"error: {e}")
   rel = next((r.version for r in releases(args.root).values() if r.commit == state["pin"]), "not a release")
-  print(f"tinygrad pin {state['pin'][:12]} ({rel}); tinygrad/: {state['source']}; patches: {state['patches']} from patches/series")
+  merged = f" ({len(state['merged'])} already upstream, skipped: {', '.join(state['merged'])})" if state.get("merged") else ""
+  print(f"tinygrad pin {state['pin'][:12]} ({rel}); tinygrad/: {state['source']}; patches: {state['patches']} from patches/series{merged}")
   print("backends: " + ", ".join(f"DEV={k} " + ("ok" if v is None else f"unusable ({v})") for k, v in found.items()))
   print(f"sync done in {time.perf_counter() - st:.1f}s")
 

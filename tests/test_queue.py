@@ -1,0 +1,113 @@
+"""The patch queue round trip, and moving the stack onto a newer upstream, against real git repos."""
+import pytest
+from conftest import Workbench
+from tools import queue
+from tools import upstream as upstream_tool
+from tools.patches import series
+from tools.sync import sync_tinygrad
+from tools.workbench import WorkbenchError, git
+
+LINES = "".join(f"line{i} = {i}\n" for i in range(40))
+
+def edit(text: str, n: int, new: str) -> str:
+  lines = text.splitlines(keepends=True)
+  lines[n] = new
+  return "".join(lines)
+
+@pytest.fixture
+def wb(tmp_path, upstream):
+  pin = upstream.commit({"tinygrad/tensor.py": LINES, "README.md": "upstream\n"})
+  wb = Workbench(tmp_path, str(upstream.bare), pin)
+  sync_tinygrad(wb.root)
+  return wb
+
+def commit(wb, files: dict[str, str], msg: str):
+  for name, text in files.items():
+    (wb.repo / name).parent.mkdir(parents=True, exist_ok=True)
+    (wb.repo / name).write_text(text)
+  git("add", "-A", cwd=wb.repo)
+  git("commit", "-q", "-m", msg, cwd=wb.repo)
+
+def stack(wb) -> dict[str, bytes]:
+  return {p.name: p.read_bytes() for p in (wb.root / "patches").iterdir()}
+
+def test_export_is_byte_stable_and_round_trips(wb):
+  commit(wb, {"tinygrad/tensor.py": edit(LINES, 3, "line3 = 33\n")}, "Fix line three\n\nKind: bugfix\nUpstream-Status: pending")
+  commit(wb, {"test/test_three.py": "assert True\n"}, "[pr] Test line three")
+  assert queue.export(wb.root) == ["Fix-line-three.patch", "pr-Test-line-three.patch"]
+  first = stack(wb)
+  assert queue.export(wb.root) and stack(wb) == first
+  # rebuild tinygrad/ from the files alone: the same stack comes out, subjects ([pr] too) and all
+  git("reset", "-q", "--hard", "workbench-base", cwd=wb.repo)
+  assert sync_tinygrad(wb.root)["source"] == "restacked"
+  assert git("log", "--format=%s", "workbench-base..HEAD", cwd=wb.repo).splitlines() == ["[pr] Test line three", "Fix line three"]
+  queue.export(wb.root)
+  assert stack(wb) == first
+  assert sync_tinygrad(wb.root)["source"] == "up to date"
+
+def test_failed_export_leaves_patches_as_they_were(wb):
+  commit(wb, {"tinygrad/tensor.py": edit(LINES, 3, "line3 = 33\n")}, "Fix line three")
+  queue.export(wb.root)
+  before = stack(wb)
+  git("commit", "-q", "--allow-empty", "-m", "nothing yet", cwd=wb.repo)
+  with pytest.raises(WorkbenchError, match="'nothing yet' is empty"): queue.export(wb.root)
+  assert stack(wb) == before and not list(wb.root.glob(".patches-*"))
+
+def test_export_refuses_uncommitted_work(wb):
+  (wb.repo / "tinygrad/tensor.py").write_text("dirty\n")
+  with pytest.raises(WorkbenchError, match="uncommitted changes"): queue.export(wb.root)
+
+def test_new_patch_starts_on_top_of_the_stack(wb):
+  queue.new_patch("Fix line four", wb.root)
+  assert git("log", "-1", "--format=%s", cwd=wb.repo) == "Fix line four"
+  assert queue.trailers(git("log", "-1", "--format=%B", cwd=wb.repo)) == {"Kind": "bugfix", "Upstream-Status": "pending", "Tests": "test/"}
+
+def make_stack(wb, upstream, changes: list[tuple[int, str, str]]):
+  for n, new, msg in changes: commit(wb, {"tinygrad/tensor.py": edit((wb.repo / "tinygrad/tensor.py").read_text(), n, new)}, msg)
+  queue.export(wb.root)
+
+def test_replay_tells_clean_3way_conflict_and_already_upstream(wb, upstream):
+  make_stack(wb, upstream, [(2, "line2 = 22\n", "two"), (10, "line10 = 100\n", "ten"), (20, "line20 = 200\n", "twenty"),
+                            (30, "line30 = 300\n", "thirty"), (38, "line38 = 380\n", "thirty-eight")])
+  text = edit(LINES, 5, "line5 = -5\n")  # in the context of 'two', but not next to its change: 3-way merges it
+  text = edit(text, 10, "line10 = -1\n")  # the same line as 'ten', differently: conflict
+  text = edit(text, 20, "line20 = 200\n")  # exactly 'twenty'
+  text = edit(edit(text, 30, "line30 = 300\n"), 32, "line32 = -32\n")  # 'thirty', with its neighbourhood edited
+  new = upstream.commit({"tinygrad/tensor.py": text}, "upstream moves on")
+  git("fetch", "-q", str(upstream.bare), cwd=wb.repo)
+  res = {a.name: a.how for a in queue.replay(wb.repo, new, series(wb.root))}
+  assert res == {"two.patch": "3-way", "ten.patch": "conflict", "twenty.patch": "already upstream", "thirty.patch": "already upstream",
+                 "thirty-eight.patch": "clean"}
+  assert git("status", "--porcelain", cwd=wb.repo) == "" and git("branch", "--show-current", cwd=wb.repo) == "workbench"
+
+def test_status_counts_lines_and_tests(wb):
+  commit(wb, {"tinygrad/tensor.py": LINES + "def f(x):\n  \"\"\"doc\"\"\"\n  return x  # comment\n", "test/test_f.py": "assert True\n"},
+         "Add f\n\nKind: feature\nUpstream-Status: pending")
+  queue.export(wb.root)
+  table = queue.status(wb.root)
+  assert "| Add-f.patch | feature | pending | 2 | +2 | test/test_f.py | clean |" in table
+
+def test_upstream_move_reports_and_drops_merged_patches(wb, upstream, capsys):
+  make_stack(wb, upstream, [(2, "line2 = 22\n", "two"), (15, "line15 = 150\n", "fifteen")])
+  new = upstream.commit({"tinygrad/tensor.py": edit(edit(LINES, 5, "line5 = -5\n"), 15, "line15 = 150\n")}, "upstream takes fifteen")
+  report = upstream_tool.move(wb.root, "master", drop_merged=True)
+  assert report == [("two.patch", "3-way"), ("fifteen.patch", "already upstream")]
+  assert git("rev-parse", "workbench-base^{commit}", cwd=wb.repo) == new
+  assert git("ls-files", "--stage", "tinygrad", cwd=wb.root).split()[1] == new
+  assert [p.name for p in series(wb.root)] == ["two.patch"]
+  out = capsys.readouterr().out
+  assert "| fifteen.patch | already upstream |" in out and "two" in out  # the range-diff names the carried patch
+  assert sync_tinygrad(wb.root)["source"] == "up to date"
+
+def test_upstream_conflict_stops_like_git_am_and_resumes(wb, upstream):
+  make_stack(wb, upstream, [(10, "line10 = 100\n", "ten")])
+  upstream.commit({"tinygrad/tensor.py": edit(LINES, 10, "line10 = -1\n")}, "upstream edits ten")
+  with pytest.raises(WorkbenchError, match=r"patches/ten.patch conflicts with master .* am --continue"): upstream_tool.move(wb.root, "master")
+  with pytest.raises(WorkbenchError, match="middle of a git am"): sync_tinygrad(wb.root)
+  (wb.repo / "tinygrad/tensor.py").write_text(edit(LINES, 10, "line10 = 100\n"))
+  git("add", "-A", cwd=wb.repo)
+  git("am", "--continue", cwd=wb.repo)
+  queue.export(wb.root)
+  assert sync_tinygrad(wb.root)["source"] in ("up to date", "restacked")
+  assert "line10 = 100" in (wb.repo / "tinygrad/tensor.py").read_text()
+
