@@ -52,7 +52,8 @@ OPS = [
   movement("flatten", [S(A((2, 3, 4))), S(A((2, 3, 4)), 1), S(A((2, 3, 4)), 0, 1), S(A(())), S(A((4, 3), view="T"))]),
   movement("unflatten", [S(A((2, 12)), 1, (3, 4)), S(A((6,)), 0, (2, -1)), S(A((2, 12)), -1, (2, 2, 3))]),
   movement("transpose", [S(A((3, 4))), S(A((2, 3, 4)), 0, 2), S(A((2, 3, 4)), -1, -2)], torch_fn=lambda x, *d: x.transpose(*(d or (1, 0)))),
-  Op("T", "movement", lambda x: x.T, lambda x: x.T, [S(A((3, 4))), S(A((3,)))]),
+  Op("T", "movement", lambda x: x.T, lambda x: x.permute(*reversed(range(x.ndim))) if x.ndim else x,
+     [S(A((3, 4))), S(A((3,))), S(A((2, 3, 4))), S(A(()))]),
   movement("tril", [S(A((4, 5))), S(A((4, 5)), 1), S(A((4, 5)), -2), S(A((2, 3, 3))), S(A((4, 4), "int32", -5, 5))]),
   movement("triu", [S(A((4, 5))), S(A((4, 5)), 1), S(A((4, 5)), -2), S(A((2, 3, 3))), S(A((4, 4), "bool"))]),
   Op("diag", "movement", lambda x: x.diag(), torch.diag, [S(A((4,))), S(A((1,)))]),
@@ -63,6 +64,3 @@ OPS = [
      [S(A((3,)), A((4,))), S(A((3,)), A((4,)), indexing="xy"), S(A((2,)), A((3,)), A((4,)))]),
 ]
 
-KNOWN_FAILURES = {
-  ("T", "float32[3]"): ".T of a 1-D tensor raises IndexError; torch returns the tensor unchanged",
-}
