@@ -5,14 +5,14 @@ PYTEST := $(VENV) -m pytest -q -n 2
 DEV ?= CPU
 export DEV
 
-.PHONY: sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check
+.PHONY: fuzz fuzz-smoke fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check
 
 # UPSTREAM=<branch or commit> moves the pin (online); DROP_MERGED=1 then drops patches upstream already has
 sync:
 	$(PYTHON) -m tools.sync $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(if $(DROP_MERGED),--drop-merged)
 
-# everything CI runs: the workbench's own tests, the parity suite, and a smoke subset on the other CPU backends
-test: test-tools test-parity test-parity-backends
+# everything CI runs: the workbench's own tests, the parity suite, a smoke subset on the other CPU backends, a fuzz smoke run
+test: test-tools test-parity test-parity-backends fuzz-smoke
 
 test-tools:
 	$(PYTHON) -m tools.sync --if-needed
@@ -44,3 +44,18 @@ patches-status:
 
 patches-check:
 	$(VENV) -m tools.queue check $(if $(RELEASE),--release $(RELEASE))
+
+# the differential fuzzer (tools/fuzz/): TIME= seconds, SEED=, OPS=exp,add,..., DEV= as everywhere
+fuzz:
+	$(PYTHON) -m tools.sync --if-needed
+	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS))
+
+fuzz-smoke:
+	$(PYTHON) -m tools.sync --if-needed
+	$(VENV) -m tools.fuzz.campaign --smoke --time 110
+
+fuzz-triage:
+	$(VENV) -m tools.fuzz.triage $(RELEASE)
+
+fuzz-export:
+	$(VENV) -m tools.fuzz.export $(ID)

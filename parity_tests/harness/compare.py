@@ -21,8 +21,9 @@ class Verdict:
   ulp_err: float = 0.0
   tolerance: str = "exact"
 
-def judge(what: str, tg: np.ndarray, pt: np.ndarray, ref: np.ndarray | None) -> Verdict:
-  """Judges tinygrad's `tg` against torch's `pt` (and the float64 `ref` when given) for the output named `what`."""
+def judge(what: str, tg: np.ndarray, pt: np.ndarray, ref: np.ndarray | None, relative_only: bool = False) -> Verdict:
+  """Judges tinygrad's `tg` against torch's `pt` (and the float64 `ref` when given) for the output named `what`.
+  relative_only drops atol, for the fuzzer to tell which step of a program first loses a tiny value."""
   if tg.shape != pt.shape: return Verdict(False, f"{what}: shape {tg.shape}, but torch gives {pt.shape}")
   if tg.dtype != pt.dtype: return Verdict(False, f"{what}: dtype {tg.dtype}, but torch gives {pt.dtype}")
   if pt.dtype.kind not in "fc":
@@ -30,6 +31,7 @@ def judge(what: str, tg: np.ndarray, pt: np.ndarray, ref: np.ndarray | None) -> 
     i = _index(np.argmax(tg != pt), pt.shape)
     return Verdict(False, f"{what}{list(i)} = {tg[i]!r}, but torch gives {pt[i]!r} (exact match required for {pt.dtype})")
   rtol, atol = TOLERANCE[str(pt.dtype)]
+  if relative_only: atol = np.finfo(pt.dtype).tiny
   tol = f"atol={atol:g} rtol={rtol:g}"
   tg64, pt64 = tg.astype(np.float64), pt.astype(np.float64)
   if (bad := _special_mismatch(tg64, pt64)) is not None:

@@ -1,0 +1,84 @@
+"""make fuzz: a Hypothesis-driven differential fuzzing campaign of tinygrad against torch.
+
+Programs are drawn from tools/fuzz/programs.py, run in a worker process (crashes and hangs are findings), judged by the
+parity rule, shrunk by Hypothesis, deduplicated by signature and written to build/fuzz/findings/."""
+import argparse, sys, time
+from fnmatch import fnmatch
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+from tools.fuzz import findings
+from tools.fuzz.programs import OPS, programs
+from tools.fuzz.suppressions import KNOWN, SUPPRESSED
+from tools.fuzz.worker import Worker
+from tools.workbench import ROOT
+
+class Found(Exception):
+  def __init__(self, program, result, sig):
+    super().__init__(sig)
+    self.program, self.result, self.sig = program, result, sig
+
+def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int = 3, per_round: int = 50, smoke: bool = False) -> dict:
+  """Rounds of `per_round` Hypothesis examples until the budget is spent. A smoke run is one derandomized round, as in CI."""
+  # a smoke run knows only what is committed, so it gives the same answer on every machine
+  known = set(SUPPRESSED) | set(KNOWN) | (set() if smoke else {f["signature"] for f in findings.load()})
+  stats = {"programs": 0, "discarded": 0, "findings": 0, "crashes": 0, "hangs": 0, "new": []}
+  worker, start, last = Worker(timeout=60), time.perf_counter(), 0.0
+  db = DirectoryBasedExampleDatabase(str(ROOT / "build" / "fuzz" / "hypothesis-db"))
+  def progress(final=False):
+    nonlocal last
+    if not final and time.perf_counter() - last < 2: return
+    last, el = time.perf_counter(), time.perf_counter() - start
+    print(f"\r{el:6.0f}s  {stats['programs']} programs ({stats['programs'] / el:.1f}/s), {stats['discarded']} discarded, "
+          f"{stats['findings']} new findings, {stats['crashes']} crashes, {stats['hangs']} hangs", end="\n" if final else "", flush=True)
+  def record(f: Found):
+    known.add(f.sig)
+    d = findings.write(f.program, f.result, f.sig)
+    stats["findings"] += 1
+    stats["crashes"] += f.result["kind"] == "crash"
+    stats["hangs"] += f.result["kind"] == "hang"
+    stats["new"].append(d.name)
+    print(f"\nfinding {d.name}: {(d / 'summary.txt').read_text().strip()[:200]}", flush=True)
+  rnd = 0
+  try:
+    while time.perf_counter() - start < budget_s and not (smoke and rnd):
+      @settings(max_examples=per_round, deadline=None, database=None if smoke else db, suppress_health_check=list(HealthCheck),
+                derandomize=smoke,
+                phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink], print_blob=False, report_multiple_bugs=False)
+      @seed(base_seed * 1000 + rnd)
+      @given(programs(ops, max_ops))
+      def prop(program):
+        if time.perf_counter() - start > budget_s: return
+        res = worker.run(program)
+        stats["programs"] += 1
+        stats["discarded"] += res["status"] == "discard"
+        progress()
+        if res["status"] != "fail": return
+        sig = findings.signature(program, res)
+        if not any(fnmatch(sig, k) for k in known): raise Found(program, res, sig)
+      try: prop()
+      except BaseExceptionGroup as eg:  # a flaky failure (a crash that did not repeat, say) still names the program
+        found = [e for e in eg.exceptions if isinstance(e, Found)]
+        if not found: raise
+        record(found[0])
+      except Found as f: record(f)
+      rnd += 1
+  finally: worker.stop()
+  progress(final=True)
+  return stats
+
+def main():
+  ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap.add_argument("--time", type=float, default=600, help="budget in seconds (default 600)")
+  ap.add_argument("--seed", type=int, default=0)
+  ap.add_argument("--ops", default="", help="comma-separated op names from tools/fuzz/programs.py (default: all)")
+  ap.add_argument("--max-ops", type=int, default=3)
+  ap.add_argument("--smoke", action="store_true", help="one derandomized round (CI): fails on any finding not known or suppressed")
+  args = ap.parse_args()
+  ops = [o for o in args.ops.split(",") if o] or None
+  if ops and (bad := [o for o in ops if o not in OPS]): sys.exit(f"error: unknown op(s) {', '.join(bad)}: choose from {', '.join(sorted(OPS))}")
+  stats = campaign(args.time, args.seed, ops, args.max_ops, per_round=120 if args.smoke else 50, smoke=args.smoke)
+  print(f"findings under {findings.FINDINGS.relative_to(ROOT)}: " + (", ".join(stats["new"]) or "nothing new"))
+  if args.smoke and stats["new"]: sys.exit("error: the fuzz smoke test found something new: triage it (make fuzz-triage), then fix it, or list its "
+                                           "signature in tools/fuzz/suppressions.py with the reason")
+
+if __name__ == "__main__": main()

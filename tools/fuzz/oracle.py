@@ -1,0 +1,107 @@
+"""Runs one fuzz program on tinygrad and torch (in a worker process) and judges it with the parity harness's rule."""
+import zlib
+import numpy as np, torch
+import torch.nn.functional as F
+from tinygrad import Tensor
+from parity_tests.harness.compare import judge
+from tools.fuzz.programs import kind, source
+
+def run(program: dict, lib: str, float64: bool = False) -> tuple[dict, object]:
+  ns = {"np": np, "Tensor": Tensor} if lib == "tiny" else {"np": np, "torch": torch, "F": F}
+  exec(source(program, lib, float64), ns)
+  return ns, ns["out"]
+
+def evaluate(program: dict) -> dict:
+  """{"status": ok | discard | fail, "kind": ..., "message": ..., "step": index of the first step that goes wrong}"""
+  res = _evaluate(program)
+  if res["status"] == "fail":
+    # the culprit is the first step that goes wrong at all, even below atol (sinh(-1e-20) = 0 is fine alone, not under floor)
+    res["step"] = next((k for k in range(len(program["steps"]) - 1) if _evaluate(prefix(program, k + 1), True)["status"] == "fail"),
+                       len(program["steps"]) - 1)
+  return res
+
+def prefix(program: dict, n: int) -> dict: return {"inputs": program["inputs"], "steps": program["steps"][:n]}
+
+def _evaluate(program: dict, relative_only: bool = False) -> dict:
+  try: pt_ns, pt = run(program, "torch")
+  except Exception as e: pt = e
+  try:
+    tg_ns, tg = run(program, "tiny")
+    tg_np = tg.numpy()
+  except Exception as e: tg = e
+  if isinstance(pt, Exception) or isinstance(tg, Exception):
+    if isinstance(pt, Exception) and isinstance(tg, Exception): return {"status": "ok"}
+    who = "tinygrad raised " + _line(tg) if isinstance(tg, Exception) else "torch rejects it (" + _line(pt) + ") but tinygrad accepts it"
+    return {"status": "fail", "kind": "exception", "message": who}
+  if pt.dtype.is_floating_point:
+    # an ill-conditioned program (non-finite intermediates from finite inputs, or torch far from float64) is no evidence
+    try: ref_ns, ref = run(program, "torch", float64=True)
+    except Exception: return {"status": "discard"}
+    finite_in = all(np.isfinite(np.asarray(t["values"], dtype=np.float64)).all() for t in program["inputs"] if kind(t["dtype"]) == "f")
+    inter = [ref_ns[f"t{i}"] for i in range(len(program["steps"]) - 1)]
+    if finite_in and any(t.dtype.is_floating_point and not torch.isfinite(t).all() for t in inter): return {"status": "discard"}
+    ref = ref.detach().numpy()
+    p64 = pt.detach().numpy().astype(np.float64)
+    with np.errstate(invalid="ignore"):
+      rel = np.abs(p64 - ref) / np.maximum(np.abs(ref), 1e-30)
+    if np.nan_to_num(rel, nan=0.0).max(initial=0) > 1e-3 and np.isfinite(ref).all(): return {"status": "discard"}
+  else: ref = None
+  p = pt.detach().numpy()
+  if tg_np.dtype == np.int32 and p.dtype == np.int64: tg_np = tg_np.astype(np.int64)  # tinygrad's default int is int32, by design
+  v = judge("out", tg_np, p, ref, relative_only)
+  if not v.ok: return {"status": "fail", "kind": _kind(v.message), "message": v.message}
+  res = _gradients(program, pt_ns, pt, tg_ns, tg)
+  if res["status"] == "fail" and any(not t["shape"] for t in program["inputs"]) and _evaluate(as_1d(program))["status"] == "ok":
+    # the same program on 1-element 1-D inputs is fine: 0-d inputs become CONST UOps, and tinygrad merges equal constants,
+    # so the gradient w.r.t. Tensor(2.0) also counts every other 2.0 in the graph (d(x*2)/dx at x=2 is 4)
+    res["kind"] = "grad-0d-const-alias"
+  return res
+
+def as_1d(program: dict) -> dict:
+  return {"inputs": [{**t, "shape": t["shape"] or [1]} for t in program["inputs"]], "steps": program["steps"]}
+
+def _gradients(program, pt_ns, pt, tg_ns, tg) -> dict:
+  """Gradients are compared only where they are defined: finite inputs, and torch's float64 gradient agreeing with a central
+  difference (at a kink such as relu's 0, torch's choice of subgradient is a convention, not a reference)."""
+  leaves = [i for i, t in enumerate(program["inputs"]) if kind(t["dtype"]) == "f"]
+  if not leaves or not pt.dtype.is_floating_point or not pt.requires_grad or pt.numel() == 0: return {"status": "ok"}
+  if not all(np.isfinite(np.asarray(program["inputs"][i]["values"], dtype=np.float64)).all() for i in leaves): return {"status": "ok"}
+  rng = np.random.default_rng(zlib.crc32(repr(program).encode()))
+  cot = rng.standard_normal(tuple(pt.shape)).astype(pt.detach().numpy().dtype)
+  if not _differentiable(program, leaves, cot, rng): return {"status": "ok"}
+  try: pgs = torch.autograd.grad((pt * torch.tensor(cot)).sum(), [pt_ns[f"a{i}"] for i in leaves], allow_unused=True)
+  except RuntimeError: return {"status": "ok"}
+  try: tgs = [g.numpy() for g in (tg * Tensor(cot)).sum().gradient(*[tg_ns[f"a{i}"] for i in leaves])]
+  except Exception as e: return {"status": "fail", "kind": "grad-exception", "message": "backward: tinygrad raised " + _line(e)}
+  try:
+    ref_ns, ref = run(program, "torch", float64=True)
+    refs = torch.autograd.grad((ref * torch.tensor(cot.astype(np.float64))).sum(), [ref_ns[f"a{i}"] for i in leaves], allow_unused=True)
+  except RuntimeError: refs = [None] * len(leaves)
+  for i, t, p, r in zip(leaves, tgs, pgs, refs):
+    p = np.zeros(t.shape, t.dtype) if p is None else p.numpy()
+    if not np.isfinite(p).all(): continue  # a non-finite torch gradient is no reference
+    v = judge(f"grad a{i}", t, p, None if r is None else r.numpy())
+    if not v.ok: return {"status": "fail", "kind": "grad-" + _kind(v.message), "message": v.message}
+  return {"status": "ok"}
+
+def _differentiable(program: dict, leaves: list[int], cot: np.ndarray, rng, h: float = 1e-6) -> bool:
+  """Checks torch's float64 directional derivative of sum(out * cot) along a random direction against a central difference."""
+  def loss(shift: float, direction: list | None = None):
+    prog = {**program, "inputs": [dict(t) for t in program["inputs"]]}
+    for k, i in enumerate(leaves):
+      if direction: prog["inputs"][i]["values"] = list(np.asarray(prog["inputs"][i]["values"], np.float64) + shift * direction[k])
+    ns, out = run(prog, "torch", float64=True)
+    return ns, (out * torch.tensor(cot.astype(np.float64))).sum()
+  try:
+    ns, l0 = loss(0.0)
+    grads = torch.autograd.grad(l0, [ns[f"a{i}"] for i in leaves], allow_unused=True)
+    direction = [rng.standard_normal(len(program["inputs"][i]["values"])) for i in leaves]
+    analytic = sum(float((g.reshape(-1).double() * torch.tensor(d)).sum()) for g, d in zip(grads, direction) if g is not None)
+    numeric = float((loss(h, direction)[1] - loss(-h, direction)[1]).detach()) / (2 * h)
+  except Exception: return False
+  return bool(np.isfinite(numeric)) and abs(numeric - analytic) <= 1e-4 * max(1.0, abs(analytic))
+
+def _kind(message: str) -> str:
+  return "dtype" if ": dtype " in message else "shape" if ": shape " in message else "nan-inf" if "NaN and infinities" in message else "value"
+
+def _line(e: Exception) -> str: return f"{type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:160]}"

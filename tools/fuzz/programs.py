@@ -1,0 +1,130 @@
+"""Random tinygrad programs for the differential fuzzer: an op table with both spellings of each op, Hypothesis strategies
+that draw programs of 1 to N ops over random shapes, dtypes, values and parameters, and the Python source of a program."""
+import math
+from dataclasses import dataclass
+import numpy as np
+from hypothesis import strategies as st
+
+@dataclass(frozen=True)
+class FuzzOp:
+  name: str
+  arity: int       # tensor operands
+  tiny: str        # templates over {x} (and {y}, {c}) and {p} for the drawn parameters
+  torch: str
+  takes: str = "fi"  # which dtype kinds the first operand may have: f float, i int, b bool
+  params: str = ""   # "axis": an axis (or None) and keepdim; "dim": one axis
+
+def u(name, torch=None, takes="f"): return FuzzOp(name, 1, f"{{x}}.{name}()", torch or f"torch.{name}({{x}})", takes)
+def b(name, sym, takes="fi"): return FuzzOp(name, 2, f"({{x}} {sym} {{y}})", f"({{x}} {sym} {{y}})", takes)
+
+OPS = {o.name: o for o in [
+  *(u(n) for n in ("exp", "exp2", "log", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+                   "asinh", "acosh", "atanh", "sigmoid", "erf", "reciprocal", "ceil", "floor", "round", "trunc")),
+  u("abs", takes="fi"), u("neg", takes="fi"), u("square", takes="fi"), u("sign", takes="fi"), u("relu", takes="fi"),
+  u("isnan", takes="fib"), u("isinf", takes="fib"), u("isfinite", takes="fib"), u("logical_not", takes="fib"),
+  *(u(n, f"F.{n}({{x}})") for n in ("softplus", "silu", "elu", "leaky_relu", "hardswish", "hardsigmoid", "logsigmoid", "mish", "relu6",
+                                    "softsign", "selu", "celu", "hardtanh")),
+  FuzzOp("gelu", 1, "{x}.gelu()", "F.gelu({x}, approximate='tanh')"),
+  FuzzOp("bitwise_not", 1, "(~{x})", "(~{x})", "ib"),
+  b("add", "+"), b("sub", "-"), b("mul", "*"), b("truediv", "/"), b("pow", "**", "f"), b("mod", "%"), b("eq", "==", "fib"), b("ne", "!=", "fib"),
+  b("lt", "<"), b("gt", ">"), b("le", "<="), b("ge", ">="), b("and", "&", "ib"), b("or", "|", "ib"), b("xor", "^", "ib"),
+  FuzzOp("maximum", 2, "{x}.maximum({y})", "torch.maximum({x}, {y})"), FuzzOp("minimum", 2, "{x}.minimum({y})", "torch.minimum({x}, {y})"),
+  FuzzOp("logaddexp", 2, "{x}.logaddexp({y})", "torch.logaddexp({x}, {y})", "f"),
+  FuzzOp("copysign", 2, "{x}.copysign({y})", "torch.copysign({x}, {y})", "f"),
+  FuzzOp("where", 3, "{c}.where({x}, {y})", "torch.where({c}, {x}, {y})", "fi"),
+  FuzzOp("sum", 1, "{x}.sum({p})", "{x}.sum({p})", "fib", "axis"), FuzzOp("mean", 1, "{x}.mean({p})", "{x}.mean({p})", "f", "axis"),
+  FuzzOp("max", 1, "{x}.max({p})", "{x}.amax({p})", "fi", "axis"), FuzzOp("min", 1, "{x}.min({p})", "{x}.amin({p})", "fi", "axis"),
+  FuzzOp("prod", 1, "{x}.prod({p})", "{x}.prod({p})", "fi", "dim"), FuzzOp("logsumexp", 1, "{x}.logsumexp({p})", "{x}.logsumexp({p})", "f", "dim"),
+  FuzzOp("std", 1, "{x}.std({p})", "{x}.std({p})", "f", "axis"), FuzzOp("var", 1, "{x}.var({p})", "{x}.var({p})", "f", "axis"),
+  FuzzOp("argmax", 1, "{x}.argmax({p})", "{x}.argmax({p})", "fi", "dim"), FuzzOp("argmin", 1, "{x}.argmin({p})", "{x}.argmin({p})", "fi", "dim"),
+  FuzzOp("cumsum", 1, "{x}.cumsum({p})", "{x}.cumsum({p})", "fi", "dim"), FuzzOp("softmax", 1, "{x}.softmax({p})", "{x}.softmax({p})", "f", "dim"),
+  FuzzOp("log_softmax", 1, "{x}.log_softmax({p})", "{x}.log_softmax({p})", "f", "dim"),
+  FuzzOp("any", 1, "{x}.any({p})", "{x}.any({p})", "fib", "axis"), FuzzOp("all", 1, "{x}.all({p})", "{x}.all({p})", "fib", "axis"),
+  FuzzOp("flip", 1, "{x}.flip({p})", "{x}.flip({p})", "fib", "dim"), FuzzOp("reshape", 1, "{x}.reshape(-1)", "{x}.reshape(-1)", "fib"),
+  FuzzOp("T", 1, "{x}.T", "({x}.permute(*reversed(range({x}.ndim))) if {x}.ndim else {x})", "fib"),
+  FuzzOp("pad", 1, "{x}.pad((1, 2))", "F.pad({x}, (1, 2))", "fi"), FuzzOp("unsqueeze", 1, "{x}.unsqueeze(0)", "{x}.unsqueeze(0)", "fib"),
+  FuzzOp("float", 1, "{x}.float()", "{x}.float()", "fib"), FuzzOp("half", 1, "{x}.half()", "{x}.half()", "fib"),
+  FuzzOp("int", 1, "{x}.int()", "{x}.int()", "ib"), FuzzOp("bool", 1, "{x}.bool()", "{x}.bool()", "fib"),
+]}
+
+DTYPES = {"f": ["float32", "float16"], "i": ["int32", "int8", "int64", "uint8", "int16"], "b": ["bool"]}
+# signed zeros, infinities, nan, subnormals, values near float16/float32 limits and near integers
+FLOAT_EDGES = [0.0, -0.0, math.inf, -math.inf, math.nan, 1e-40, -1e-40, 3.4e38, -3.4e38, 65504.0, 0.5, -0.5, 2.5, -1.0, 1.0]
+
+def kind(dtype: str) -> str: return "b" if dtype == "bool" else "f" if dtype.startswith("float") else "i"
+
+@st.composite
+def values(draw, dtype: str, n: int) -> list:
+  if dtype == "bool": return draw(st.lists(st.booleans(), min_size=n, max_size=n))
+  if kind(dtype) == "i":
+    info = np.iinfo(dtype)
+    ints = st.one_of(st.integers(-8, 8).filter(lambda v: info.min <= v <= info.max),
+                     st.sampled_from([int(info.min), int(info.max), int(info.max) - 1]))
+    return draw(st.lists(ints, min_size=n, max_size=n))
+  finite = st.floats(-4, 4, width=16 if dtype == "float16" else 32)
+  return draw(st.lists(st.one_of(finite, finite, st.sampled_from(FLOAT_EDGES)), min_size=n, max_size=n))
+
+shapes = st.lists(st.sampled_from([1, 2, 3, 4, 0]), min_size=0, max_size=3).map(tuple)  # scalars, size-1 and zero-size dims
+
+def broadcastable(shape: tuple) -> st.SearchStrategy:
+  """A shape that broadcasts against `shape`: some dims set to 1, some leading dims dropped."""
+  return st.tuples(st.integers(0, len(shape)), st.lists(st.booleans(), min_size=len(shape), max_size=len(shape))).map(
+    lambda t: tuple(1 if one else d for d, one in zip(shape, t[1]))[t[0]:])
+
+@st.composite
+def tensor(draw, shape: tuple, dtype: str) -> dict:
+  return {"shape": list(shape), "dtype": dtype, "values": draw(values(dtype, int(np.prod(shape, dtype=np.int64))))}
+
+@st.composite
+def programs(draw, ops: list[str] | None = None, max_ops: int = 3) -> dict:
+  """{"inputs": [...], "steps": [...]}: step i computes t{i} from the previous value, fresh inputs and drawn parameters."""
+  table = [OPS[n] for n in (ops or OPS)]
+  shape, dtype = draw(shapes), draw(st.sampled_from([d for ds in DTYPES.values() for d in ds]))
+  inputs, steps, cur = [draw(tensor(shape, dtype))], [], "a0"
+  for i in range(draw(st.integers(1, max_ops))):
+    usable = [o for o in table if kind(dtype) in o.takes]
+    if not usable: break
+    op = draw(st.sampled_from(usable))
+    operands = {"x": cur}
+    for role in ("y", "c")[:op.arity - 1]:
+      other = draw(broadcastable(tuple(shape)))
+      odt = "bool" if role == "c" else draw(st.sampled_from([dtype, dtype, *DTYPES[draw(st.sampled_from(sorted(op.takes)))]]))
+      inputs.append(draw(tensor(other, odt)))
+      operands[role] = f"a{len(inputs) - 1}"
+    p = "0" if op.params == "dim" else ""  # a 0-d tensor has one valid dim, 0
+    if op.params and shape:
+      ax = draw(st.integers(-len(shape), len(shape) - 1))
+      p = str(ax) if op.params == "dim" else draw(st.sampled_from([str(ax), f"{ax}, keepdim=True", ""]))
+    steps.append({"op": op.name, "operands": operands, "p": p})
+    cur = f"t{i}"
+    shape, dtype = _result(op, shape, dtype, p)
+  return {"inputs": inputs, "steps": steps}
+
+def _result(op: FuzzOp, shape: tuple, dtype: str, p: str) -> tuple[tuple, str]:
+  """A cheap guess of the result's shape and dtype, good enough to pick the next op (the real ones come from running it)."""
+  if op.name in ("isnan", "isinf", "isfinite", "logical_not", "eq", "ne", "lt", "gt", "le", "ge", "any", "all", "bool"): dtype = "bool"
+  elif op.name in ("argmax", "argmin", "int"): dtype = "int32"
+  elif op.name in ("float", "mean", "std", "var", "softmax", "log_softmax",
+                   "logsumexp") or (op.takes == "f" and kind(dtype) != "f"): dtype = "float32"
+  elif op.name == "half": dtype = "float16"
+  if op.params and shape and "keepdim" not in p and op.name not in ("cumsum", "softmax", "log_softmax", "flip"):
+    shape = () if not p else tuple(s for i, s in enumerate(shape) if i != int(p.split(",")[0]) % len(shape))
+  if op.name == "reshape": shape = (int(np.prod(shape, dtype=np.int64)),)
+  if op.name == "unsqueeze": shape = (1, *shape)
+  if op.name == "T": shape = tuple(reversed(shape))
+  if op.name == "pad" and shape: shape = (*shape[:-1], shape[-1] + 3)
+  return tuple(shape), dtype
+
+def source(program: dict, lib: str, float64: bool = False) -> str:
+  """Python source computing `out` from the program, in tinygrad ("tiny") or torch; float64 upcasts float inputs."""
+  lines = []
+  for i, t in enumerate(program["inputs"]):
+    dt = "float64" if float64 and kind(t["dtype"]) == "f" else t["dtype"]
+    vals = "[" + ", ".join(f"float('{v}')" if isinstance(v, float) and not math.isfinite(v) else repr(v) for v in t["values"]) + "]"
+    arr = f"np.array({vals}, dtype=np.{dt}).reshape({tuple(t['shape'])})"
+    lines.append(f"a{i} = Tensor({arr})" if lib == "tiny" else f"a{i} = torch.tensor({arr}, requires_grad={kind(t['dtype']) == 'f'})")
+  for i, s in enumerate(program["steps"]):
+    tmpl = getattr(OPS[s["op"]], lib)
+    lines.append(f"t{i} = " + tmpl.format(p=s["p"], **s["operands"]))
+  lines.append(f"out = t{len(program['steps']) - 1}")
+  return "\n".join(lines)

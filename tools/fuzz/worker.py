@@ -1,0 +1,41 @@
+"""Runs fuzz programs in a separate process: a compiled kernel can crash or hang it, and the campaign must survive both."""
+import multiprocessing as mp, os, warnings
+from multiprocessing.connection import Connection
+
+def _serve(conn: Connection):
+  # compiler warnings and torch's UserWarnings would drown the progress line; results travel through the pipe
+  devnull = os.open(os.devnull, os.O_WRONLY)
+  os.dup2(devnull, 1)
+  os.dup2(devnull, 2)
+  warnings.simplefilter("ignore")
+  from tools.fuzz.oracle import evaluate  # imported here: the parent process never loads tinygrad or torch
+  while True:
+    program = conn.recv()
+    try: conn.send(evaluate(program))
+    except Exception as e: conn.send({"status": "fail", "kind": "harness", "message": f"{type(e).__name__}: {e}"})
+
+class Worker:
+  def __init__(self, timeout: float = 60.0):
+    self.timeout, self.proc = timeout, None
+
+  def _start(self):
+    ctx = mp.get_context("spawn")
+    self.conn, child = ctx.Pipe()
+    self.proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+    self.proc.start()
+
+  def run(self, program: dict) -> dict:
+    if self.proc is None or not self.proc.is_alive(): self._start()
+    self.conn.send(program)
+    if not self.conn.poll(self.timeout):
+      self.stop()
+      return {"status": "fail", "kind": "hang", "message": f"no result within {self.timeout:.0f}s"}
+    try: return self.conn.recv()
+    except EOFError:
+      code = self.proc.exitcode if self.proc.join(5) is None else None
+      self.proc = None
+      return {"status": "fail", "kind": "crash", "message": f"the worker process died (exit code {code})"}
+
+  def stop(self):
+    if self.proc is not None: self.proc.kill(); self.proc.join()
+    self.proc = None
