@@ -3,7 +3,8 @@
 Everything is checked before anything is changed, and a second run with nothing changed does nothing."""
 import sys
 if sys.version_info < (3, 11):  # noqa: UP036 -- checked before any import that needs a newer Python
-  sys.exit(f"error: the workbench needs Python 3.11 or newer, but {sys.executable} is {sys.version.split()[0]}: run `make sync PYTHON=python3.11`")
+  sys.exit(f"error: the workbench needs Python 3.11 or newer, but {sys.executable} is {'.'.join(map(str, sys.version_info[:3]))}: "
+           "run `make sync PYTHON=python3.11`")
 import argparse, ctypes.util, json, os, re, shutil, subprocess, time, tomllib
 from pathlib import Path
 from tools import patches, sdist
