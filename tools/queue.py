@@ -105,7 +105,8 @@ def release_tree(version: str, root: Path = ROOT) -> tuple[Path, str]:
   if not (scratch / ".git").exists():
     scratch.mkdir(parents=True, exist_ok=True)
     git("init", "-q", str(scratch), cwd=scratch.parent)
-  git("fetch", "-q", str(root / "tinygrad"), f"+refs/tags/{BASE_TAG}:refs/tags/pin-base", cwd=scratch)
+  # the pin's and the stack's blobs: git am --3way needs each patch's preimage to merge it onto the release
+  git("fetch", "-q", str(root / "tinygrad"), f"+refs/tags/{BASE_TAG}:refs/tags/pin-base", f"+refs/heads/{BRANCH}:refs/heads/stack", cwd=scratch)
   tip = git("rev-parse", "-q", "--verify", "refs/tags/release^{commit}", cwd=scratch, check=False)
   if not tip:
     tip = sdist.release_commit(scratch, sdist.fetch(rel), rel, rel.commit)
