@@ -1,5 +1,6 @@
 """The differential fuzzer's parts against real tinygrad and torch: program source, oracle, process isolation, repros."""
 import subprocess, sys, unittest
+import pytest
 from tools.fuzz import campaign, findings
 from tools.fuzz.export import render_test
 from tools.fuzz.oracle import evaluate
@@ -44,11 +45,15 @@ def test_repro_exits_1_while_the_bug_is_present(tmp_path, monkeypatch):
   (d / "repro.py").write_text(findings.repro(fixed, {"kind": "value"}, "5**2, fixed by a patch of the stack"))
   assert subprocess.run([sys.executable, str(d / "repro.py")], capture_output=True).returncode == 0
 
-def test_exported_regression_test_is_an_expected_failure(tmp_path):
-  path = tmp_path / "test_fuzz_relu.py"
-  path.write_text(render_test("relu-0000", NAN_RELU, "relu(nan) is 0"))
+ELU_AT_0 = prog(("elu", {"x": "a0"}, ""), inputs=[{"shape": [1], "dtype": "float32", "values": [0.0]}])
+MAX_EMPTY = prog(("max", {"x": "a0"}, "0"), inputs=[{"shape": [0, 2], "dtype": "float32", "values": []}])
+
+@pytest.mark.parametrize("program, kind", [(NAN_RELU, "nan-inf"), (ELU_AT_0, "grad-value"), (MAX_EMPTY, "exception")])
+def test_exported_regression_test_is_an_expected_failure(tmp_path, program, kind):
+  path = tmp_path / f"test_fuzz_{kind.replace('-', '_')}.py"
+  path.write_text(render_test("x-0000", program, {"kind": kind}, "a finding"))
   sys.path.insert(0, str(tmp_path))
-  try: result = unittest.TextTestRunner(stream=open("/dev/null", "w")).run(unittest.defaultTestLoader.loadTestsFromName("test_fuzz_relu"))
+  try: result = unittest.TextTestRunner(stream=open("/dev/null", "w")).run(unittest.defaultTestLoader.loadTestsFromName(path.stem))
   finally: sys.path.remove(str(tmp_path))
   assert len(result.expectedFailures) == 1 and result.wasSuccessful()
 

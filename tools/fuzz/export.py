@@ -1,7 +1,7 @@
 """make fuzz-export ID=...: turns a finding into a new patch on top of the stack, an upstream-style regression test marked
 @unittest.expectedFailure in tinygrad's test/unit/, holding torch's answer as literal values (upstream's unit tests need no torch)."""
 import json, sys
-import numpy as np
+import numpy as np, torch
 from tools import queue
 from tools.fuzz import findings
 from tools.fuzz.oracle import run
@@ -17,20 +17,23 @@ class TestFuzz{cls}(unittest.TestCase):
   @unittest.expectedFailure
   def test_matches_torch(self):
 {program}
-    np.testing.assert_allclose(out.numpy(), np.array({want}, dtype=np.{dtype}).reshape({shape}), rtol=1e-5, atol=1e-6)
+{check}
 
 if __name__ == '__main__':
   unittest.main()
 '''
+
+def _literal(a: np.ndarray) -> str:
+  body = np.array2string(a.ravel(), separator=", ", threshold=10**6).replace("nan", "np.nan").replace("inf", "np.inf")
+  return f"np.array({body}, dtype=np.{a.dtype}).reshape({tuple(a.shape)})"
 
 def export(fid: str) -> str:
   d = findings.FINDINGS / fid
   if not (d / "finding.json").exists():
     raise WorkbenchError(f"no finding {fid} under {findings.FINDINGS.relative_to(ROOT)}: `ls build/fuzz/findings`")
   f = json.loads((d / "finding.json").read_text())
-  if f["result"]["kind"] in ("exception", "crash", "hang") or f["result"]["kind"].startswith("grad"):
-    raise WorkbenchError(f"{fid} is a {f['result']['kind']} finding: only wrong forward values export as a test so far; "
-                         f"its repro is {d / 'repro.py'}")
+  if f["result"]["kind"] in ("crash", "hang"):
+    raise WorkbenchError(f"{fid} is a {f['result']['kind']} finding, which would take the test run down with it: its repro is {d / 'repro.py'}")
   test = f"test/unit/test_fuzz_{fid.replace('-', '_')}.py"
   repo = ROOT / "tinygrad"
   if why := queue.patches.local_work(repo, ROOT / "patches"): raise WorkbenchError(why)
@@ -41,14 +44,19 @@ def export(fid: str) -> str:
   queue.export(ROOT)
   return test
 
-def render_test(fid: str, program: dict, summary: str) -> str:
-  """The regression test's source: the program in tinygrad, checked against torch's answer written out as literals."""
-  _, want = run(program, "torch")
-  want = want.detach().numpy()
-  literal = np.array2string(want.ravel(), separator=", ", threshold=10**6).replace("nan", "np.nan").replace("inf", "np.inf")
+def render_test(fid: str, program: dict, result: dict, summary: str) -> str:
+  """The regression test's source: the program in tinygrad, checked against torch's answer (values, gradient, or a refusal)
+  written out as literals, since upstream's unit tests do not need torch."""
+  try: ns, want = run(program, "torch")
+  except Exception: want = None
+  if want is None: check = "    with self.assertRaises(Exception): out.numpy()  # torch rejects this program"
+  elif result["kind"].startswith("grad"):
+    i = next(i for i, t in enumerate(program["inputs"]) if t["dtype"].startswith("float"))
+    g = torch.autograd.grad(want.sum(), ns[f"a{i}"])[0].numpy()
+    check = f"    np.testing.assert_allclose(out.sum().gradient(a{i})[0].numpy(), {_literal(g)}, rtol=1e-5, atol=1e-6)"
+  else: check = f"    np.testing.assert_allclose(out.numpy(), {_literal(want.detach().numpy())}, rtol=1e-5, atol=1e-6)"
   return TEST.format(cls="".join(w.capitalize() for w in fid.replace("-", "_").split("_")), summary=summary[:200],
-                     program="\n".join("    " + ln for ln in source(program, "tiny").splitlines()), want=literal, dtype=want.dtype,
-                     shape=tuple(want.shape))
+                     program="\n".join("    " + ln for ln in source(program, "tiny").splitlines()), check=check)
 
 if __name__ == "__main__":
   try: print(f"added {export(sys.argv[1])} as a new patch on top of the stack and exported it")

@@ -10,7 +10,7 @@ def signature(program: dict, result: dict) -> str:
   """op : failure kind : dtype class : input class, for the first step that goes wrong."""
   if result["kind"] == "grad-0d-const-alias": return "gradient:grad-0d-const-alias:float:scalar"  # one root cause, whatever the op
   step = program["steps"][result.get("step", len(program["steps"]) - 1)]
-  x = program["inputs"][0]
+  x = program["inputs"][int(step["operands"]["x"][1:]) if step["operands"]["x"].startswith("a") else 0]
   vals = [v for t in program["inputs"] for v in t["values"] if isinstance(v, float)]
   inputs = "zero-size" if 0 in x["shape"] else "scalar" if not x["shape"] else \
     "special" if any(v != v or abs(v) in (float("inf"), 3.4e38, 1e-40, 65504.0) for v in vals) else "finite"

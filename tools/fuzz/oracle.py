@@ -15,10 +15,19 @@ def evaluate(program: dict) -> dict:
   """{"status": ok | discard | fail, "kind": ..., "message": ..., "step": index of the first step that goes wrong}"""
   res = _evaluate(program)
   if res["status"] == "fail":
-    # the culprit is the first step that goes wrong at all, even below atol (sinh(-1e-20) = 0 is fine alone, not under floor)
-    res["step"] = next((k for k in range(len(program["steps"]) - 1) if _evaluate(prefix(program, k + 1), True)["status"] == "fail"),
+    # the culprit is the first step feeding the output that goes wrong at all, even below atol (sinh(-1e-20) = 0 is fine
+    # alone, not under floor); a step whose result the output never uses cannot be it
+    res["step"] = next((k for k in sorted(feeding(program)) if _evaluate(prefix(program, k + 1), True)["status"] == "fail"),
                        len(program["steps"]) - 1)
   return res
+
+def feeding(program: dict) -> set[int]:
+  """The earlier steps whose results flow into the last step."""
+  steps, todo, seen = program["steps"], [len(program["steps"]) - 1], set()
+  while todo:
+    for v in steps[todo.pop()]["operands"].values():
+      if v.startswith("t") and int(v[1:]) not in seen: seen.add(int(v[1:])); todo.append(int(v[1:]))
+  return seen
 
 def prefix(program: dict, n: int) -> dict: return {"inputs": program["inputs"], "steps": program["steps"][:n]}
 

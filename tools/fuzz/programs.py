@@ -12,7 +12,7 @@ class FuzzOp:
   tiny: str        # templates over {x} (and {y}, {c}) and {p} for the drawn parameters
   torch: str
   takes: str = "fi"  # which dtype kinds the first operand may have: f float, i int, b bool
-  params: str = ""   # "axis": an axis (or None) and keepdim; "dim": one axis
+  params: str = ""   # "axis": an axis (or None) and keepdim; "dim": one axis; "pad", "conv", "pool", "gather": see _params
 
 def u(name, torch=None, takes="f"): return FuzzOp(name, 1, f"{{x}}.{name}()", torch or f"torch.{name}({{x}})", takes)
 def b(name, sym, takes="fi"): return FuzzOp(name, 2, f"({{x}} {sym} {{y}})", f"({{x}} {sym} {{y}})", takes)
@@ -42,7 +42,13 @@ OPS = {o.name: o for o in [
   FuzzOp("any", 1, "{x}.any({p})", "{x}.any({p})", "fib", "axis"), FuzzOp("all", 1, "{x}.all({p})", "{x}.all({p})", "fib", "axis"),
   FuzzOp("flip", 1, "{x}.flip({p})", "{x}.flip({p})", "fib", "dim"), FuzzOp("reshape", 1, "{x}.reshape(-1)", "{x}.reshape(-1)", "fib"),
   FuzzOp("T", 1, "{x}.T", "({x}.permute(*reversed(range({x}.ndim))) if {x}.ndim else {x})", "fib"),
-  FuzzOp("pad", 1, "{x}.pad((1, 2))", "F.pad({x}, (1, 2))", "fi"), FuzzOp("unsqueeze", 1, "{x}.unsqueeze(0)", "{x}.unsqueeze(0)", "fib"),
+  FuzzOp("pad", 1, "{x}.pad({p})", "F.pad({x}, {p})", "fi", "pad"), FuzzOp("unsqueeze", 1, "{x}.unsqueeze(0)", "{x}.unsqueeze(0)", "fib"),
+  # these draw fresh inputs of the shapes they need (NCHW images, weights, index tensors) instead of taking the last value
+  FuzzOp("conv2d", 1, "{x}.conv2d({y}, {p})", "F.conv2d({x}, {y}, {p})", "fib", "conv"),
+  FuzzOp("max_pool2d", 1, "{x}.max_pool2d({p})", "F.max_pool2d({x}, {p})", "fib", "pool"),
+  FuzzOp("avg_pool2d", 1, "{x}.avg_pool2d({p})", "F.avg_pool2d({x}, {p})", "fib", "pool"),
+  FuzzOp("gather", 1, "{x}.gather({p}, {y})", "torch.gather({x}, {p}, {y})", "fib", "gather"),
+  FuzzOp("getitem", 1, "{x}[{y}]", "{x}[{y}]", "fib", "gather"),
   FuzzOp("float", 1, "{x}.float()", "{x}.float()", "fib"), FuzzOp("half", 1, "{x}.half()", "{x}.half()", "fib"),
   FuzzOp("int", 1, "{x}.int()", "{x}.int()", "ib"), FuzzOp("bool", 1, "{x}.bool()", "{x}.bool()", "fib"),
 ]}
@@ -82,7 +88,7 @@ def programs(draw, ops: list[str] | None = None, max_ops: int = 3) -> dict:
   shape, dtype = draw(shapes), draw(st.sampled_from([d for ds in DTYPES.values() for d in ds]))
   inputs, steps, cur = [draw(tensor(shape, dtype))], [], "a0"
   for i in range(draw(st.integers(1, max_ops))):
-    usable = [o for o in table if kind(dtype) in o.takes]
+    usable = [o for o in table if kind(dtype) in o.takes and (o.params != "pad" or shape)]
     if not usable: break
     op = draw(st.sampled_from(usable))
     operands = {"x": cur}
@@ -92,13 +98,59 @@ def programs(draw, ops: list[str] | None = None, max_ops: int = 3) -> dict:
       inputs.append(draw(tensor(other, odt)))
       operands[role] = f"a{len(inputs) - 1}"
     p = "0" if op.params == "dim" else ""  # a 0-d tensor has one valid dim, 0
-    if op.params and shape:
+    if op.params in ("conv", "pool", "gather"):
+      p, shape = draw(_fresh(op, inputs, operands))
+      steps.append({"op": op.name, "operands": operands, "p": p})
+      cur, dtype = f"t{i}", "float32" if op.params != "gather" else inputs[int(operands["x"][1:])]["dtype"]
+      continue
+    if op.params == "pad":
+      nd = draw(st.integers(1, min(2, len(shape))))
+      widths = draw(st.lists(st.integers(0, 2), min_size=2 * nd, max_size=2 * nd))
+      # torch pads reflect/replicate/circular only for 1 or 2 leading (batch, channel) dims
+      modes = ["constant"] + (["reflect", "replicate", "circular"] if len(shape) - nd in (1, 2) and kind(dtype) == "f" else [])
+      p = f"{tuple(widths)}, mode={draw(st.sampled_from(modes))!r}"
+      # F.pad's widths run from the last dim backwards
+      shape = (*shape[:-nd], *(sz + widths[2 * (len(shape) - 1 - d)] + widths[2 * (len(shape) - 1 - d) + 1]
+                               for d, sz in enumerate(shape) if d >= len(shape) - nd))
+    elif op.params and shape:
       ax = draw(st.integers(-len(shape), len(shape) - 1))
       p = str(ax) if op.params == "dim" else draw(st.sampled_from([str(ax), f"{ax}, keepdim=True", ""]))
     steps.append({"op": op.name, "operands": operands, "p": p})
     cur = f"t{i}"
     shape, dtype = _result(op, shape, dtype, p)
   return {"inputs": inputs, "steps": steps}
+
+@st.composite
+def _fresh(draw, op: FuzzOp, inputs: list, operands: dict) -> tuple[str, tuple]:
+  """New inputs for an op that needs its own shapes; returns the parameter string and the result's shape."""
+  def add(shape, dtype, vals=None):
+    inputs.append({"shape": list(shape), "dtype": dtype, "values": vals if vals is not None else draw(values(dtype, int(np.prod(shape))))})
+    return f"a{len(inputs) - 1}"
+  n, hw = draw(st.integers(1, 2)), draw(st.tuples(st.integers(1, 6), st.integers(1, 6)))
+  k, s, pad, d = draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(0, 1)), draw(st.integers(1, 2))
+  out = lambda size, kk, pp: (size + 2 * pp - d * (kk - 1) - 1) // s + 1
+  if op.params == "conv":
+    g, cin, cout = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    operands["x"] = add((n, g * cin, *hw), "float32")
+    operands["y"] = add((g * cout, cin, k, k), "float32")
+    return f"stride={s}, padding={pad}, dilation={d}, groups={g}", (n, g * cout, out(hw[0], k, pad), out(hw[1], k, pad))
+  if op.params == "pool":
+    pad = min(pad, k // 2)  # torch allows padding up to half the kernel
+    dil = f", dilation={d}" if op.name == "max_pool2d" else ""  # torch's avg_pool2d has no dilation
+    if not dil: d = 1
+    ceil = draw(st.booleans())
+    operands["x"] = add((n, draw(st.integers(1, 2)), *hw), draw(st.sampled_from(["float32", "float16"])))
+    return f"kernel_size=({k}, {k}), stride={s}, padding={pad}{dil}, ceil_mode={ceil}", (n, 1, out(hw[0], k, pad), out(hw[1], k, pad))
+  src = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple))
+  operands["x"] = add(src, draw(st.sampled_from(["float32", "int32", "bool"])))
+  dim = draw(st.integers(0, len(src) - 1))
+  if op.name == "getitem":
+    idx = draw(st.lists(st.integers(-src[0], src[0] - 1), min_size=1, max_size=4))
+    operands["y"] = add((len(idx),), "int64", idx)
+    return "", (len(idx), *src[1:])
+  ishape = tuple(draw(st.integers(1, 4)) if i == dim else draw(st.integers(1, sz)) for i, sz in enumerate(src))
+  operands["y"] = add(ishape, "int64", draw(st.lists(st.integers(0, src[dim] - 1), min_size=int(np.prod(ishape)), max_size=int(np.prod(ishape)))))
+  return str(dim), ishape
 
 def _result(op: FuzzOp, shape: tuple, dtype: str, p: str) -> tuple[tuple, str]:
   """A cheap guess of the result's shape and dtype, good enough to pick the next op (the real ones come from running it)."""
@@ -107,12 +159,11 @@ def _result(op: FuzzOp, shape: tuple, dtype: str, p: str) -> tuple[tuple, str]:
   elif op.name in ("float", "mean", "std", "var", "softmax", "log_softmax",
                    "logsumexp") or (op.takes == "f" and kind(dtype) != "f"): dtype = "float32"
   elif op.name == "half": dtype = "float16"
-  if op.params and shape and "keepdim" not in p and op.name not in ("cumsum", "softmax", "log_softmax", "flip"):
+  if op.params in ("axis", "dim") and shape and "keepdim" not in p and op.name not in ("cumsum", "softmax", "log_softmax", "flip"):
     shape = () if not p else tuple(s for i, s in enumerate(shape) if i != int(p.split(",")[0]) % len(shape))
   if op.name == "reshape": shape = (int(np.prod(shape, dtype=np.int64)),)
   if op.name == "unsqueeze": shape = (1, *shape)
   if op.name == "T": shape = tuple(reversed(shape))
-  if op.name == "pad" and shape: shape = (*shape[:-1], shape[-1] + 3)
   return tuple(shape), dtype
 
 def source(program: dict, lib: str, float64: bool = False) -> str:
