@@ -44,7 +44,7 @@ def export(root: Path = ROOT) -> list[str]:
     shutil.rmtree(stale, ignore_errors=True)
   finally: shutil.rmtree(new, ignore_errors=True)
   # the exported stack is what tinygrad/ holds now, so the next `make sync` has nothing to do
-  write_stamp(root, repo, gitlink(root), patches.series(root))
+  write_stamp(repo, gitlink(root), patches.series(root))
   return names
 
 def new_patch(name: str, root: Path = ROOT):

@@ -63,20 +63,22 @@ def sync_tinygrad(root: Path = ROOT, if_needed: bool = False) -> dict:
     if lost := patches.local_work(repo, root / "patches"):
       if if_needed: return {**state, "source": "local work, left as it is"}
       raise WorkbenchError(lost)
-  want = {"pin": pin, "stack": patches.stack_digest(paths)}
+  want = wanted(pin, paths)
   if (repo / ".git").exists() and base_matches(repo, pin):
     stamp = json.loads(stamp_file(repo).read_text()) if stamp_file(repo).exists() else {}
     if stamp.get("want") == want and stamp.get("head") == git("rev-parse", "HEAD", cwd=repo): return {**state, "source": "up to date"}
     source = "restacked"
   else: source = fetch_base(root, repo, pin)
   merged = patches.apply(repo, BASE_TAG, paths)
-  write_stamp(root, repo, pin, paths)
+  write_stamp(repo, pin, paths)
   protect_pin(root)
   return {**state, "source": source, "merged": merged}
 
-def write_stamp(root: Path, repo: Path, pin: str, paths: list[Path]):
+def wanted(pin: str, paths: list[Path]) -> dict: return {"pin": pin, "stack": patches.stack_digest(paths)}
+
+def write_stamp(repo: Path, pin: str, paths: list[Path]):
   tmp = stamp_file(repo).with_suffix(".tmp")
-  tmp.write_text(json.dumps({"want": {"pin": pin, "stack": patches.stack_digest(paths)}, "head": git("rev-parse", "HEAD", cwd=repo)}))
+  tmp.write_text(json.dumps({"want": wanted(pin, paths), "head": git("rev-parse", "HEAD", cwd=repo)}))
   tmp.replace(stamp_file(repo))
 
 def protect_pin(root: Path):
