@@ -29,7 +29,8 @@ def run(op: Op, sample: Sample, test_id: str) -> Outcome:
   tg_args, tg_leaves = _inputs(op, sample, data, lambda x, g: Tensor(x))
   try:
     tg_out = _outputs(op.tiny(*tg_args, **sample.kwargs))
-    # the backward graph is built before anything is realized, as in training; realizing first can lose gradients (see KNOWN_FAILURES)
+    # the backward graph is built before anything is realized, as in training: realizing a sibling output first (sort's indices)
+    # silently zeroes tinygrad's gradient, a bug of its own
     cots = _cotangents(pt_out, rng) if op.grad and pt_leaves and not isinstance(pt_out, Exception) else None
     tg_grads = _tiny_gradients(tg_out, tg_leaves, cots) if cots is not None else None
     tg_np = [o.numpy() for o in tg_out]
