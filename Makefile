@@ -5,7 +5,7 @@ PYTEST := $(VENV) -m pytest -q -n 2
 DEV ?= CPU
 export DEV
 
-.PHONY: fuzz fuzz-smoke fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check
+.PHONY: fuzz fuzz-smoke fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check
 
 # UPSTREAM=<branch or commit> moves the pin (online); DROP_MERGED=1 then drops patches upstream already has
 sync:
@@ -18,6 +18,7 @@ test-tools:
 	$(PYTHON) -m tools.sync --if-needed
 	$(VENV) -m ruff check tools tests parity_tests
 	$(PYTEST) tests
+	$(VENV) -m tools.pr --all --fast
 
 test-parity:
 	$(PYTHON) -m tools.sync --if-needed
@@ -44,6 +45,13 @@ patches-status:
 
 patches-check:
 	$(VENV) -m tools.queue check $(if $(RELEASE),--release $(RELEASE))
+
+# upstream pull requests (tools/pr.py): PATCH= names a patch in patches/series; FAST=1 skips the newest-release check and benchmarks
+pr:
+	$(VENV) -m tools.pr "$(PATCH)"
+
+pr-check:
+	$(VENV) -m tools.pr --all $(if $(FAST),--fast)
 
 # the differential fuzzer (tools/fuzz/): TIME= seconds, SEED=, OPS=exp,add,..., DEV= as everywhere
 fuzz:

@@ -48,6 +48,13 @@ class Workbench:
     self.series([])
   @property
   def repo(self) -> Path: return self.root / "tinygrad"
+  def commit(self, files: dict[str, str], msg: str):
+    """Commits a change to tinygrad/, as a contributor would."""
+    for name, text in files.items():
+      (self.repo / name).parent.mkdir(parents=True, exist_ok=True)
+      (self.repo / name).write_text(text)
+    git("add", "-A", cwd=self.repo)
+    git("commit", "-q", "-m", msg, cwd=self.repo)
   def series(self, names: list[str]): (self.root / "patches" / "series").write_text("# stack\n" + "".join(n + "\n" for n in names))
   def snapshot(self) -> str:
     """Everything sync may touch in tinygrad/: refs, HEAD and the work tree's status."""

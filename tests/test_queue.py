@@ -21,19 +21,12 @@ def wb(tmp_path, upstream):
   sync_tinygrad(wb.root)
   return wb
 
-def commit(wb, files: dict[str, str], msg: str):
-  for name, text in files.items():
-    (wb.repo / name).parent.mkdir(parents=True, exist_ok=True)
-    (wb.repo / name).write_text(text)
-  git("add", "-A", cwd=wb.repo)
-  git("commit", "-q", "-m", msg, cwd=wb.repo)
-
 def stack(wb) -> dict[str, bytes]:
   return {p.name: p.read_bytes() for p in (wb.root / "patches").iterdir()}
 
 def test_export_is_byte_stable_and_round_trips(wb):
-  commit(wb, {"tinygrad/tensor.py": edit(LINES, 3, "line3 = 33\n")}, "Fix line three\n\nKind: bugfix\nUpstream-Status: pending")
-  commit(wb, {"test/test_three.py": "assert True\n"}, "[pr] Test line three")
+  wb.commit({"tinygrad/tensor.py": edit(LINES, 3, "line3 = 33\n")}, "Fix line three\n\nKind: bugfix\nUpstream-Status: pending")
+  wb.commit({"test/test_three.py": "assert True\n"}, "[pr] Test line three")
   assert queue.export(wb.root) == ["Fix-line-three.patch", "pr-Test-line-three.patch"]
   first = stack(wb)
   assert queue.export(wb.root) and stack(wb) == first
@@ -46,7 +39,7 @@ def test_export_is_byte_stable_and_round_trips(wb):
   assert sync_tinygrad(wb.root)["source"] == "up to date"
 
 def test_failed_export_leaves_patches_as_they_were(wb):
-  commit(wb, {"tinygrad/tensor.py": edit(LINES, 3, "line3 = 33\n")}, "Fix line three")
+  wb.commit({"tinygrad/tensor.py": edit(LINES, 3, "line3 = 33\n")}, "Fix line three")
   queue.export(wb.root)
   before = stack(wb)
   git("commit", "-q", "--allow-empty", "-m", "nothing yet", cwd=wb.repo)
@@ -63,7 +56,7 @@ def test_new_patch_starts_on_top_of_the_stack(wb):
   assert queue.trailers(git("log", "-1", "--format=%B", cwd=wb.repo)) == {"Kind": "bugfix", "Upstream-Status": "pending", "Tests": "test/"}
 
 def make_stack(wb, upstream, changes: list[tuple[int, str, str]]):
-  for n, new, msg in changes: commit(wb, {"tinygrad/tensor.py": edit((wb.repo / "tinygrad/tensor.py").read_text(), n, new)}, msg)
+  for n, new, msg in changes: wb.commit({"tinygrad/tensor.py": edit((wb.repo / "tinygrad/tensor.py").read_text(), n, new)}, msg)
   queue.export(wb.root)
 
 def test_replay_tells_clean_3way_conflict_and_already_upstream(wb, upstream):
@@ -81,7 +74,7 @@ def test_replay_tells_clean_3way_conflict_and_already_upstream(wb, upstream):
   assert git("status", "--porcelain", cwd=wb.repo) == "" and git("branch", "--show-current", cwd=wb.repo) == "workbench"
 
 def test_status_counts_lines_and_tests(wb):
-  commit(wb, {"tinygrad/tensor.py": LINES + "def f(x):\n  \"\"\"doc\"\"\"\n  return x  # comment\n", "test/test_f.py": "assert True\n"},
+  wb.commit({"tinygrad/tensor.py": LINES + "def f(x):\n  \"\"\"doc\"\"\"\n  return x  # comment\n", "test/test_f.py": "assert True\n"},
          "Add f\n\nKind: feature\nUpstream-Status: pending")
   queue.export(wb.root)
   table = queue.status(wb.root)

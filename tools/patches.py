@@ -1,5 +1,6 @@
 """The patch stack: patches/series lists git format-patch files, applied in order onto the pinned tree with git am --3way."""
-import hashlib, subprocess, tempfile
+import hashlib, shutil, subprocess, tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from tools.workbench import BASE_TAG, BRANCH, GitError, WorkbenchError, git
 
@@ -101,3 +102,13 @@ def apply(repo: Path, base: str, paths: list[Path]) -> list[str]:
   git("checkout", "-q", "-B", BRANCH, cwd=repo)
   git("branch", "-D", "workbench-sync", cwd=repo)
   return merged
+
+@contextmanager
+def worktree(repo: Path, rev: str):
+  """A detached scratch checkout of `rev`; the repo's own work tree and branches are left alone."""
+  tmp = Path(tempfile.mkdtemp(prefix="workbench-wt-"))
+  git("worktree", "add", "-q", "--detach", str(tmp / "wt"), rev, cwd=repo)
+  try: yield tmp / "wt"
+  finally:
+    git("worktree", "remove", "--force", str(tmp / "wt"), cwd=repo, check=False)
+    shutil.rmtree(tmp, ignore_errors=True)

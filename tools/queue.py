@@ -75,24 +75,20 @@ def replay(repo: Path, base: str, paths: list[Path]) -> list[Applied]:
   """Applies the patches one by one onto `base` in a scratch worktree of `repo`, and says how each went. A patch that
   conflicts is skipped, so the ones after it are still tried. The repo's own work tree and branches are not touched."""
   results = []
-  with tempfile.TemporaryDirectory() as tmp:
-    wt = Path(tmp) / "wt"
-    git("worktree", "add", "-q", "--detach", str(wt), base, cwd=repo)
-    try:
-      for p in paths:
-        before = git("rev-parse", "HEAD", cwd=wt)
-        try: how = patches.am(wt, p)
-        except GitError:
-          git("am", "--abort", cwd=wt, check=False)
-          how = "conflict"
-        if how in ("conflict", "already upstream"):
-          results.append(Applied(p.name, how))
-          continue
-        files = git("diff", "--name-only", before, "HEAD", cwd=wt).splitlines()
-        delta = sum(code_lines(_show(wt, "HEAD", f)) - code_lines(_show(wt, before, f)) for f in files if counted(f))
-        results.append(Applied(p.name, how, files, delta, [f for f in files if f.startswith("test/")],
-                               trailers(git("log", "-1", "--format=%B", "HEAD", cwd=wt))))
-    finally: git("worktree", "remove", "--force", str(wt), cwd=repo, check=False)
+  with patches.worktree(repo, base) as wt:
+    for p in paths:
+      before = git("rev-parse", "HEAD", cwd=wt)
+      try: how = patches.am(wt, p)
+      except GitError:
+        git("am", "--abort", cwd=wt, check=False)
+        how = "conflict"
+      if how in ("conflict", "already upstream"):
+        results.append(Applied(p.name, how))
+        continue
+      files = git("diff", "--name-only", before, "HEAD", cwd=wt).splitlines()
+      delta = sum(code_lines(_show(wt, "HEAD", f)) - code_lines(_show(wt, before, f)) for f in files if counted(f))
+      results.append(Applied(p.name, how, files, delta, [f for f in files if f.startswith("test/")],
+                             trailers(git("log", "-1", "--format=%B", "HEAD", cwd=wt))))
   return results
 
 def _show(repo: Path, rev: str, path: str) -> str:

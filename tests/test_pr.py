@@ -1,0 +1,100 @@
+"""make pr and make pr-check on fixture repos: a patch that passes every check, and patches that trip each one."""
+import pytest
+from conftest import Workbench
+from tools import pr, queue
+from tools.patches import series
+from tools.sync import sync_tinygrad
+from tools.workbench import WorkbenchError, git
+
+CODE = "def double(x): return x * 2\n\ndef half(x): return x / 3\n\ndef work():\n  import time\n  time.sleep(0.3)\n"
+RUFF = '[tool.ruff]\nline-length = 150\nindent-width = 2\n\n[tool.ruff.lint]\nselect = ["F", "W291", "E501"]\n'
+FIX = {"tinygrad/__init__.py": CODE.replace("x / 3", "x / 2"),
+       "test/test_half.py": "from tinygrad import half\n\ndef test_half(): assert half(4) == 2\n"}
+BUGFIX = "\n\nKind: bugfix\nUpstream-Status: pending"
+
+@pytest.fixture
+def wb(tmp_path, upstream):
+  pin = upstream.commit({"tinygrad/__init__.py": CODE, "pyproject.toml": RUFF, "README.md": "upstream\n"})
+  wb = Workbench(tmp_path, str(upstream.bare), pin, pyproject='[project]\nname = "fixture"\n')  # no releases: upstream is the bare repo
+  sync_tinygrad(wb.root)
+  return wb
+
+def stack(wb, *changes: tuple[dict[str, str], str]):
+  for files, msg in changes: wb.commit(files, msg)
+  queue.export(wb.root)
+  return series(wb.root)
+
+def checks(rep) -> dict[str, str]: return {c.name: c.result for c in rep.checks}
+
+def test_a_good_bugfix_passes_and_becomes_a_pr(wb, upstream):
+  [fix] = stack(wb, (FIX, "Fix half" + BUGFIX + "\nParity: elementwise/half/int"))
+  rep = pr.check(fix, [fix], wb.root)
+  assert set(checks(rep).values()) == {"pass"}, rep.checks
+  assert rep.tests == [("test/test_half.py", "1 failed", "1 passed")]
+  assert rep.delta == [("test/test_half.py", None, None), ("tinygrad/__init__.py", 5, 5)]
+  out = pr.prepare("Fix-half", wb.root)
+  body = (out / "body.md").read_text()
+  assert body.startswith("# Fix half\n\n## Why\n\n<!--") and "| test/test_half.py | 1 failed | 1 passed |" in body
+  assert "elementwise/half/int" in body and "AI use: " in body
+  assert "--body-file build/pr/Fix-half/body.md" in (out / "gh-command.sh").read_text()
+  assert [p.name for p in out.glob("*.patch")] == ["0001-Fix-half.patch"]
+  assert git("log", "--format=%s", "workbench-base..pr/Fix-half", cwd=wb.repo) == "Fix half"
+  assert git("branch", "--show-current", cwd=wb.repo) == "workbench" and not git("status", "--porcelain", cwd=wb.repo)
+  # once upstream has the fix, the check says so
+  upstream.commit(FIX, "upstream fixes half")
+  assert checks(pr.check(fix, [fix], wb.root))["applies to upstream HEAD"] == "warn"
+
+@pytest.mark.parametrize("files, msg, name, result", [
+  ({"tinygrad/__init__.py": CODE.replace("x / 3", "x / 2")}, "No test" + BUGFIX, "adds a test", "fail"),
+  ({**FIX, "test/test_half.py": "from tinygrad import double\n\ndef test_double(): assert double(2) == 4\n"}, "Test passes anyway" + BUGFIX,
+   "fails before, passes after", "fail"),
+  ({**FIX, "tinygrad/__init__.py": CODE.replace("x / 3", "x / 4")}, "Wrong fix" + BUGFIX, "fails before, passes after", "fail"),
+  ({**FIX, "tinygrad/__init__.py": "import os\n" + FIX["tinygrad/__init__.py"]}, "Unused import" + BUGFIX, "ruff", "fail"),
+  ({**FIX, "tinygrad/__init__.py": FIX["tinygrad/__init__.py"] + "x = 1 \n"}, "Trailing space" + BUGFIX, "git diff --check", "fail"),
+  ({"README.md": "upstream, better\n"}, "Docs" + BUGFIX, "scope", "fail"),
+  ({"tinygrad/__init__.py": CODE.replace("def half", "\n\ndef half")}, "Blank lines\n\nKind: refactor", "scope", "fail"),
+  ({**FIX, "setup.py": "print(1)\n"}, "Touches setup" + BUGFIX, "scope", "warn"),
+  ({"tinygrad/__init__.py": CODE.replace("x * 2", "x + x")}, "Add instead\n\nKind: refactor", "adds a test", "pass"),
+  ({**FIX, "tinygrad/__init__.py": CODE.replace("time.sleep(0.3)", "pass")}, "Faster work\n\nKind: perf", "benchmark", "fail"),
+  ({"tinygrad/__init__.py": CODE + "".join(f"v{i} = {i}\n" for i in range(60)), "test/test_v.py": "import tinygrad\n\ndef test_v(): tinygrad.v59\n"},
+   "Sixty lines\n\nKind: feature", "line delta", "warn"),
+])
+def test_each_rule_trips(wb, files, msg, name, result):
+  [p] = stack(wb, (files, msg))
+  rep = pr.check(p, [p], wb.root, fast=True)
+  assert checks(rep)[name] == result, rep.checks
+  assert rep.failed == (result == "fail")
+
+def test_a_perf_patch_is_benchmarked_before_and_after(wb):
+  [p] = stack(wb, ({**FIX, "tinygrad/__init__.py": CODE.replace("time.sleep(0.3)", "pass").replace("x / 3", "x / 2")},
+                   "Faster work\n\nKind: perf\nBenchmark: python -c 'import tinygrad; tinygrad.work()'"))
+  rep = pr.check(p, [p], wb.root)
+  [(_, before, after)] = rep.bench
+  assert checks(rep)["benchmark"] == "pass" and before - after > 0.2
+
+def test_a_refactor_gets_pr_in_its_title(wb):
+  [p] = stack(wb, ({"tinygrad/__init__.py": CODE.replace("x * 2", "x + x")}, "Add instead of multiply\n\nKind: refactor"))
+  assert pr.check(p, [p], wb.root, fast=True).pr_title == "[pr] Add instead of multiply"
+
+def test_a_patch_that_needs_another_must_name_it(wb):
+  later = {"tinygrad/__init__.py": FIX["tinygrad/__init__.py"].replace("x / 2", "x // 2 if isinstance(x, int) else x / 2"),
+           "test/test_int.py": "from tinygrad import half\n\ndef test_int(): assert isinstance(half(4), int)\n"}
+  first, second = stack(wb, (FIX, "Fix half" + BUGFIX), (later, "Keep ints int" + BUGFIX))
+  alone = pr.check(second, [first, second], wb.root, fast=True)
+  assert checks(alone) == {"stands alone": "fail"} and "Fix-half" in alone.checks[0].why
+  git("reset", "-q", "--hard", "HEAD~1", cwd=wb.repo)
+  wb.commit(later, "Keep ints int" + BUGFIX + "\nDepends-On: Fix-half")
+  queue.export(wb.root)
+  first, second = series(wb.root)
+  rep = pr.check(second, [first, second], wb.root, fast=True)
+  assert rep.chain == [first, second] and not rep.failed, rep.checks
+  assert rep.tests == [("test/test_int.py", "1 failed", "1 passed")]
+
+def test_prepare_keeps_a_pr_branch_with_other_work(wb):
+  stack(wb, (FIX, "Fix half" + BUGFIX))
+  git("branch", "pr/Fix-half", "workbench-base", cwd=wb.repo)
+  git("commit", "-q", "--allow-empty", "-m", "my own", cwd=wb.repo)
+  git("branch", "-f", "pr/Fix-half", "HEAD", cwd=wb.repo)
+  git("reset", "-q", "--hard", "HEAD~1", cwd=wb.repo)
+  with pytest.raises(WorkbenchError, match="already has a branch pr/Fix-half"): pr.prepare("Fix-half", wb.root)
+  with pytest.raises(WorkbenchError, match="no patch in patches/series matches 'nope': pick one of Fix-half"): pr.prepare("nope", wb.root)
