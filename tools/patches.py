@@ -27,6 +27,13 @@ def validate(patch: Path):
     if a.returncode != 0:
       raise WorkbenchError(f"patches/{patch.name} is malformed: {a.stderr.strip().splitlines()[0]}; recreate it with `make patches-export`")
 
+def message(patch: Path) -> str:
+  """The commit message of a patch file: subject, blank line, body with trailers."""
+  with tempfile.TemporaryDirectory() as tmp:
+    p = subprocess.run(["git", "mailinfo", f"{tmp}/msg", f"{tmp}/diff"], stdin=open(patch, "rb"), capture_output=True, text=True)
+    subject = next((ln[9:] for ln in p.stdout.splitlines() if ln.startswith("Subject: ")), patch.stem)
+    return subject + "\n\n" + Path(tmp, "msg").read_text()
+
 def am(repo: Path, patch: Path) -> str:
   """Applies one patch as a commit and says how: clean, 3-way, or already upstream (then nothing is committed). A conflict
   raises GitError with the git am session left in progress, for the caller to abort or hand to the user."""

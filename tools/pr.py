@@ -41,12 +41,6 @@ class Report:
   @property
   def failed(self) -> bool: return any(c.result == "fail" for c in self.checks)
 
-def message(patch: Path) -> str:
-  with tempfile.TemporaryDirectory() as tmp:
-    p = subprocess.run(["git", "mailinfo", f"{tmp}/msg", f"{tmp}/diff"], stdin=open(patch, "rb"), capture_output=True, text=True)
-    subject = next((ln[9:] for ln in p.stdout.splitlines() if ln.startswith("Subject: ")), patch.stem)
-    return subject + "\n\n" + Path(tmp, "msg").read_text()
-
 def touched(patch: Path) -> set[str]:
   out = subprocess.run(["git", "apply", "--numstat", str(patch)], capture_output=True, text=True).stdout
   return {ln.split("\t")[2] for ln in out.splitlines() if ln.count("\t") >= 2}
@@ -62,7 +56,7 @@ def chain(patch: Path, stack: list[Path]) -> list[Path]:
   """The patch after everything it names in Depends-On (recursively), in series order."""
   need, todo = {patch}, [patch]
   while todo:
-    for dep in filter(None, (d.strip() for d in trailers(message(todo.pop())).get("Depends-On", "").split(","))):
+    for dep in filter(None, (d.strip() for d in trailers(patches.message(todo.pop())).get("Depends-On", "").split(","))):
       p = find(dep, stack)
       if stack.index(p) >= stack.index(patch): raise WorkbenchError(f"{patch.name} depends on {p.name}, which comes later in patches/series: reorder")
       if p not in need: need.add(p); todo.append(p)
@@ -109,7 +103,7 @@ def timed(cmd: str, wt: Path, runs: int = 3) -> float:
 
 def check(patch: Path, stack: list[Path], root: Path = ROOT, fast: bool = False) -> Report:
   repo = root / "tinygrad"
-  meta = trailers(msg := message(patch))
+  meta = trailers(msg := patches.message(patch))
   kind, title = meta.get("Kind", "?"), msg.split("\n", 1)[0]
   links = chain(patch, stack)
   rep = Report(patch, meta, title, links, [], [], [], [], [])
@@ -206,7 +200,7 @@ def table(reports: list[Report]) -> str:
   return "\n".join(rows + ([""] + notes if notes else []))
 
 def body(rep: Report, root: Path = ROOT) -> str:
-  text = message(rep.patch).split("\n", 1)[1]
+  text = patches.message(rep.patch).split("\n", 1)[1]
   what = "\n".join(ln for ln in text.strip().splitlines() if not re.match(r"^[A-Z][\w-]*: ", ln)).strip()
   out = [f"# {rep.pr_title}", "", "## Why", "", "<!-- One or two sentences in your own words: why should this be merged? -->", "",
          "## What changed", "", what, ""]

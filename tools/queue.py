@@ -120,16 +120,11 @@ def status(root: Path = ROOT, against: str | None = None) -> str:
   rows = ["| patch | kind | upstream status | files | Δ lines (sz.py) | tests added | at pin |" + (f" on {against} |" if against else ""),
           "|---|---|---|---|---|---|---|" + ("---|" if against else "")]
   for i, a in enumerate(at_pin):
-    meta = a.meta or trailers(_message(paths[i]))
+    meta = a.meta or trailers(patches.message(paths[i]))
     delta = f"{a.delta:+d}" if a.delta is not None else "-"
     cells = [a.name, meta.get("Kind", "?"), meta.get("Upstream-Status", "?"), str(len(a.files)), delta, ", ".join(a.tests) or "none", a.how]
     rows.append("| " + " | ".join(cells + ([at_rel[i].how] if against else [])) + " |")
   return "\n".join(rows)
-
-def _message(patch: Path) -> str:
-  with tempfile.TemporaryDirectory() as tmp:
-    p = subprocess.run(["git", "mailinfo", f"{tmp}/msg", f"{tmp}/diff"], stdin=open(patch, "rb"), capture_output=True, text=True)
-    return Path(tmp, "msg").read_text() if p.returncode == 0 else ""
 
 def check(version: str, root: Path = ROOT) -> str:
   """Per patch, how it applies to a release's tree: which candidate fixes are still needed there."""
