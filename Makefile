@@ -5,7 +5,7 @@ PYTEST := $(VENV) -m pytest -q -n 2
 DEV ?= CPU
 export DEV
 
-.PHONY: fuzz fuzz-smoke fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check
+.PHONY: fuzz fuzz-smoke fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist
 
 # UPSTREAM=<branch or commit> moves the pin (online); DROP_MERGED=1 then drops patches upstream already has
 sync:
@@ -67,3 +67,8 @@ fuzz-triage:
 
 fuzz-export:
 	$(VENV) -m tools.fuzz.export $(ID)
+
+# MNIST offline (tools/mnist.py) with the conv net example from the patch stack: EPOCHS= BS= LR= SEED=; curve in build/mnist/
+mnist:
+	$(PYTHON) -m tools.sync --if-needed
+	$(VENV) -m tools.mnist_best

@@ -76,7 +76,11 @@ def apply_chain(wt: Path, links: list[Path], stack: list[Path]) -> Check:
 
 def run_tests(wt: Path, tests: list[str]) -> tuple[bool, str]:
   """Runs test files in the checkout at `wt` (its tinygrad/ shadows the installed one); returns (passed, pytest's summary)."""
-  p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", *tests], cwd=wt,
+  # the workbench's editable install puts its own tinygrad/ checkout on sys.path: drop it, or a file the patch adds (and the
+  # tree without the patch lacks) would still be found there
+  only_wt = ("import os, sys, pytest; wt = os.getcwd(); sys.path[:] = [p for p in sys.path if os.path.abspath(p or '.') == wt or "
+             "not os.path.exists(os.path.join(p, 'tinygrad', '__init__.py'))]; sys.exit(pytest.main(sys.argv[1:]))")
+  p = subprocess.run([sys.executable, "-c", only_wt, "-q", "-p", "no:cacheprovider", "-o", "addopts=", *tests], cwd=wt,
                      capture_output=True, text=True, env={**_env(), "PYTHONPATH": str(wt)})
   lines = [ln.strip("= ") for ln in p.stdout.splitlines() if ln.strip()]
   summary = lines[-1] if lines else p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"

@@ -91,16 +91,18 @@ def stamp_file(repo: Path) -> Path:
   return sdist.git_dir(repo) / "workbench-sync.json"
 
 def ensure_venv(root: Path = ROOT) -> Path:
-  venv, deps = root / ".venv", tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+  cfg = tomllib.loads((root / "pyproject.toml").read_text())
+  venv, deps, bare = root / ".venv", cfg["project"]["dependencies"], cfg.get("tool", {}).get("workbench", {}).get("no-deps", [])
   py, stamp = venv / "bin" / "python", venv / ".workbench-deps"
   if not py.exists():
     print("creating .venv", flush=True)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-  if not stamp.exists() or stamp.read_text() != "\n".join(deps):
-    print(f"installing {len(deps)} pinned packages into .venv (torch is the big one; about a minute)", flush=True)
-    p = subprocess.run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", *deps])
-    if p.returncode: raise WorkbenchError("pip could not install the dependencies pinned in pyproject.toml (its output is above)")
-    stamp.write_text("\n".join(deps))
+  if not stamp.exists() or stamp.read_text() != "\n".join(deps + bare):
+    print(f"installing {len(deps) + len(bare)} pinned packages into .venv (torch is the big one; about a minute)", flush=True)
+    pip = [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    if subprocess.run(pip + deps).returncode or (bare and subprocess.run(pip + ["--no-deps"] + bare).returncode):
+      raise WorkbenchError("pip could not install the dependencies pinned in pyproject.toml (its output is above)")
+    stamp.write_text("\n".join(deps + bare))
   return py
 
 def install_editable(py: Path, root: Path = ROOT):
