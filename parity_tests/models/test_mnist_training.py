@@ -17,6 +17,8 @@ from tools import mnist
 from tools.workbench import ROOT
 
 STEPS, BATCH = int(os.environ.get("MNIST_STEPS", 100)), int(os.environ.get("MNIST_BATCH", 32))
+# the smoke profile is for the other backends (DEV=PYTHON emulates every op in Python): 100 training steps would take hours
+pytestmark = pytest.mark.skipif(os.environ.get("PARITY") == "smoke", reason="training parity runs in the default profile only")
 
 def torch_model(kind: str) -> torch.nn.Module:
   torch.manual_seed(0)
