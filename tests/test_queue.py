@@ -1,7 +1,7 @@
 """The patch queue round trip, and moving the stack onto a newer upstream, against real git repos."""
 import pytest
 from conftest import Workbench
-from tools import queue
+from tools import patches, queue
 from tools import upstream as upstream_tool
 from tools.patches import series
 from tools.sync import sync_tinygrad
@@ -104,3 +104,24 @@ def test_upstream_conflict_stops_like_git_am_and_resumes(wb, upstream):
   assert sync_tinygrad(wb.root)["source"] in ("up to date", "restacked")
   assert "line10 = 100" in (wb.repo / "tinygrad/tensor.py").read_text()
 
+
+def test_a_port_stands_in_for_a_patch_on_its_release(wb, upstream):
+  make_stack(wb, upstream, [(10, "line10 = 100\n", "ten"), (20, "line20 = 200\n", "twenty")])
+  moved = "".join(f"row{i} = {i}\n" for i in range(40))  # the release renamed everything 'ten' touches
+  release = upstream.commit({"tinygrad/tensor.py": moved}, "release 9.9")
+  git("fetch", "-q", str(upstream.bare), cwd=wb.repo)
+  assert [a.how for a in queue.replay(wb.repo, release, series(wb.root))] == ["conflict", "conflict"]
+  # the same fix rebased by hand onto the release, kept as patches/ports/9.9/ten.patch
+  port = wb.root / "patches/ports/9.9"
+  with patches.worktree(wb.repo, release) as wt:
+    (wt / "tinygrad/tensor.py").write_text(edit(moved, 10, "row10 = 100\n"))
+    git("commit", "-qam", "ten", cwd=wt)
+    port.mkdir(parents=True)
+    git(*queue.FORMAT, "-1", "-o", str(port), "HEAD", cwd=wt)
+  (port / "0001-ten.patch").rename(port / "ten.patch")
+  res = queue.replay(wb.repo, release, patches.ported(series(wb.root), "9.9"))
+  assert [a.how for a in res] == ["clean (port for 9.9)", "conflict"]
+  queue.export(wb.root)  # the stack's export keeps its ports
+  assert (port / "ten.patch").is_file()
+  (port / "ten.patch").write_text("not a patch\n")
+  with pytest.raises(WorkbenchError, match="patches/ports/9.9/ten.patch is not a git format-patch file"): patches.ported(series(wb.root), "9.9")

@@ -15,17 +15,25 @@ def series(root: Path) -> list[Path]:
     validate(p)
   return paths
 
+def ported(paths: list[Path], version: str) -> list[Path]:
+  """The stack as it applies to a release: patches/ports/<version>/<name> stands in for a patch that had to be rebased there."""
+  ports = [p.parent / "ports" / version / p.name for p in paths]
+  for port in ports:
+    if port.is_file(): validate(port)
+  return [port if port.is_file() else p for p, port in zip(paths, ports)]
+
 def validate(patch: Path):
   """A patch must be a mail with a subject and a diff git can parse."""
+  where = "/".join(patch.parts[-4:] if patch.parent.parent.name == "ports" else ("patches", patch.name))
   with tempfile.TemporaryDirectory() as tmp:
     p = subprocess.run(["git", "mailinfo", f"{tmp}/msg", f"{tmp}/diff"], stdin=open(patch, "rb"), capture_output=True, text=True, cwd=tmp)
     subject = next((ln[len("Subject: "):] for ln in p.stdout.splitlines() if ln.startswith("Subject: ")), "")
     diff = Path(tmp, "diff").read_text() if p.returncode == 0 else ""
     if not subject.strip() or "diff --git " not in diff:
-      raise WorkbenchError(f"patches/{patch.name} is not a git format-patch file (no subject or no diff): recreate it with `make patches-export`")
+      raise WorkbenchError(f"{where} is not a git format-patch file (no subject or no diff): recreate it with `make patches-export`")
     a = subprocess.run(["git", "apply", "--stat", f"{tmp}/diff"], capture_output=True, text=True, cwd=tmp)
     if a.returncode != 0:
-      raise WorkbenchError(f"patches/{patch.name} is malformed: {a.stderr.strip().splitlines()[0]}; recreate it with `make patches-export`")
+      raise WorkbenchError(f"{where} is malformed: {a.stderr.strip().splitlines()[0]}; recreate it with `make patches-export`")
 
 def message(patch: Path) -> str:
   """The commit message of a patch file: subject, blank line, body with trailers."""

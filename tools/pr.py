@@ -177,19 +177,22 @@ def scope(wt: Path, files: list[str], kind: str) -> Check:
   return Check("scope", "pass", "tinygrad/, test/ and new example files" if examples else "tinygrad/ and test/ only")
 
 def newest(links: list[Path], repo: Path, root: Path) -> list[Check]:
-  """How the patch applies to the newest release (offline stand-in for upstream) and, when reachable, to upstream master."""
-  out = []
+  """How the patch applies to the newest release (offline stand-in for upstream) and, when reachable, to upstream master.
+  A port in patches/ports/<newest release>/ stands in for a patch there, and upstream is newer still, so it does there too."""
+  out, version = [], newest_release(root) if releases(root) else None
   with FETCH:  # patches are checked side by side, but they share the release's scratch repo and the upstream ref
-    targets = [(f"tinygrad {v}", *release_tree(v, root)) for v in ([newest_release(root)] if releases(root) else [])]
+    targets = [(f"tinygrad {version}", *release_tree(version, root))] if version else []
     url = submodule_url(root)
     if url and is_online(url):
       git("fetch", "-q", url, "+HEAD:refs/remotes/upstream/HEAD", cwd=repo)
       targets.append(("upstream HEAD", repo, "refs/remotes/upstream/HEAD"))
   for label, where, rev in targets:
-    how = replay(where, rev, links)[-1].how
+    how, _, port = replay(where, rev, patches.ported(links, version) if version else links)[-1].how.partition(" (")
     result = {"clean": "pass", "3-way": "pass", "already upstream": "warn", "conflict": "warn"}[how]
-    why = {"already upstream": f"{label} already contains it: drop it", "conflict": f"conflicts with {label}: port it before opening the PR"}
-    out.append(Check(f"applies to {label}", result, why.get(how, f"{how} on {label}")))
+    why = {"already upstream": f"{label} already contains it: drop it",
+           "conflict": f"conflicts with {label}: port it (patches/README.md, Ports) before opening the PR"}
+    via = f", as patches/ports/{version}/{links[-1].name}" if port else ""
+    out.append(Check(f"applies to {label}", result, why.get(how, f"{how} on {label}") + via))
   return out
 
 def offline_base(repo: Path) -> str | None:
@@ -258,11 +261,14 @@ def prepare(name: str, root: Path = ROOT) -> Path:
     gh = (f"git -C tinygrad push <your-fork> {branch}\ngh pr create --repo tinygrad/tinygrad --base master --head <your-github-user>:{branch} "
           f"--title {shlex.quote(rep.pr_title)} --body-file {rel}/body.md\n")
     (tmp / "gh-command.sh").write_text(gh)
+    ports = list((root / "patches" / "ports").glob(f"*/{rep.patch.name}"))  # upstream is past the pin: the PR is the port
+    for p in ports: shutil.copy2(p, tmp / f"port-{p.parent.name}.patch")
     if out.exists(): shutil.rmtree(out)
     tmp.rename(out)
   finally: shutil.rmtree(tmp, ignore_errors=True)
   print(f"\nbranch {branch} in tinygrad/: the pin + {len(rep.commits)} commit(s); wrote {rel}/ (body.md, format-patch, gh-command.sh)")
   if note := offline_base(repo): print(f"note: {note}")
+  for p in ports: print(f"note: upstream moved the code this patch touches; open the PR from {rel}/port-{p.parent.name}.patch (git am it onto master)")
   print("fill in the Why and AI use sections of body.md, then:\n" + gh)
   return out
 

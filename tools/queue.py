@@ -26,7 +26,8 @@ def export(root: Path = ROOT) -> list[str]:
   new = Path(tempfile.mkdtemp(prefix=".patches-new-", dir=root))
   try:
     for f in old.iterdir() if old.exists() else []:
-      if f.is_file() and f.suffix != ".patch" and f.name != "series": shutil.copy2(f, new / f.name)
+      if f.is_dir(): shutil.copytree(f, new / f.name)  # ports/ and anything else kept beside the stack
+      elif f.suffix != ".patch" and f.name != "series": shutil.copy2(f, new / f.name)
     names = []
     for c in commits:
       out = Path(git(*FORMAT, "-1", "-o", str(new), c, cwd=repo))
@@ -81,7 +82,8 @@ def replay(repo: Path, base: str, paths: list[Path]) -> list[Applied]:
       except GitError:
         git("am", "--abort", cwd=wt, check=False)
         how = "conflict"
-      if how in ("conflict", "already upstream"):
+      if p.parent.parent.name == "ports": how += f" (port for {p.parent.name})"
+      if how.startswith(("conflict", "already upstream")):
         results.append(Applied(p.name, how))
         continue
       files = deltas(wt, before, "HEAD")
@@ -118,7 +120,7 @@ def status(root: Path = ROOT, against: str | None = None) -> str:
   repo, paths = root / "tinygrad", patches.series(root)
   if not paths: return "patches/series is empty: start one with `make patch-new NAME=...`"
   at_pin = replay(repo, BASE_TAG, paths)
-  at_rel = replay(*release_tree(against, root), paths) if against else []
+  at_rel = replay(*release_tree(against, root), patches.ported(paths, against)) if against else []
   rows = ["| patch | kind | upstream status | files | Δ lines (sz.py) | tests added | at pin |" + (f" on {against} |" if against else ""),
           "|---|---|---|---|---|---|---|" + ("---|" if against else "")]
   for i, a in enumerate(at_pin):
@@ -131,7 +133,7 @@ def status(root: Path = ROOT, against: str | None = None) -> str:
 def check(version: str, root: Path = ROOT) -> str:
   """Per patch, how it applies to a release's tree: which candidate fixes are still needed there."""
   scratch, tip = release_tree(version, root)
-  res = replay(scratch, tip, patches.series(root))
+  res = replay(scratch, tip, patches.ported(patches.series(root), version))
   return "\n".join([f"| patch | tinygrad {version} |", "|---|---|", *(f"| {a.name} | {a.how} |" for a in res)]) if res else "patches/series is empty"
 
 def main():
