@@ -124,4 +124,4 @@ def test_a_port_stands_in_for_a_patch_on_its_release(wb, upstream):
   queue.export(wb.root)  # the stack's export keeps its ports
   assert (port / "ten.patch").is_file()
   (port / "ten.patch").write_text("not a patch\n")
-  with pytest.raises(WorkbenchError, match="patches/ports/9.9/ten.patch is not a git format-patch file"): patches.ported(series(wb.root), "9.9")
+  with pytest.raises(WorkbenchError, match=r"patches/ports/9\.9/ten\.patch is not a git format-patch file"): patches.ported(series(wb.root), "9.9")

@@ -268,7 +268,7 @@ def prepare(name: str, root: Path = ROOT) -> Path:
   finally: shutil.rmtree(tmp, ignore_errors=True)
   print(f"\nbranch {branch} in tinygrad/: the pin + {len(rep.commits)} commit(s); wrote {rel}/ (body.md, format-patch, gh-command.sh)")
   if note := offline_base(repo): print(f"note: {note}")
-  for p in ports: print(f"note: upstream moved the code this patch touches; open the PR from {rel}/port-{p.parent.name}.patch (git am it onto master)")
+  for p in ports: print(f"note: upstream moved the code this patch touches; open the PR from {rel}/port-{p.parent.name}.patch (am it onto master)")
   print("fill in the Why and AI use sections of body.md, then:\n" + gh)
   return out
 
