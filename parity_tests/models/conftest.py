@@ -1,0 +1,21 @@
+"""Model parity: the ports under tinygrad/extra/models (added by the patch stack) against the real PyTorch packages.
+Each test records its worst error, which goes into build/parity/report.md under the family `models`."""
+import sys
+import numpy as np
+import pytest
+import torch
+from tools.workbench import ROOT
+
+sys.path.insert(0, str(ROOT / "tinygrad"))  # extra/ and examples/ live beside the tinygrad package, outside the editable install
+
+@pytest.fixture
+def compare(request):
+  """compare(what, tiny, ref, atol, rtol): assert_allclose of a tinygrad tensor against a torch one, recorded for the report."""
+  worst: dict[str, float] = {}
+  def check(what: str, tiny, ref: torch.Tensor, atol: float, rtol: float):
+    got, want = tiny.numpy(), ref.detach().numpy()
+    np.testing.assert_allclose(got, want, atol=atol, rtol=rtol, err_msg=what)
+    worst[what] = float(np.abs(got - want).max())
+    request.node.user_properties.append(("parity", {"family": "models", "op": request.module.__name__.split(".")[-1][5:],
+                                                    "abs": max(worst.values()), "tolerance": f"atol {atol:g} rtol {rtol:g}"}))
+  return check
