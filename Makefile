@@ -5,7 +5,7 @@ PYTEST := $(VENV) -m pytest -q -n 2
 DEV ?= CPU
 export DEV
 
-.PHONY: fuzz fuzz-smoke fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist
+.PHONY: fuzz fuzz-smoke fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist bench-models
 
 # UPSTREAM=<branch or commit> moves the pin (online); DROP_MERGED=1 then drops patches upstream already has
 sync:
@@ -72,3 +72,8 @@ fuzz-export:
 mnist:
 	$(PYTHON) -m tools.sync --if-needed
 	$(VENV) -m tools.mnist_best
+
+# per example model: tinygrad (plain, TinyJit) vs torch forward and training-step times, and flash vs naive attention memory
+bench-models:
+	$(PYTHON) -m tools.sync --if-needed
+	$(VENV) -m tools.bench_models

@@ -1,6 +1,7 @@
 """Model parity: the ports under tinygrad/extra/models (added by the patch stack) against the real PyTorch packages.
 Each test records its worst error, which goes into build/parity/report.md under the family `models`."""
-import sys
+import os, sys
+from pathlib import Path
 import numpy as np
 import pytest
 import torch
@@ -19,3 +20,9 @@ def compare(request):
     request.node.user_properties.append(("parity", {"family": "models", "op": request.module.__name__.split(".")[-1][5:],
                                                     "abs": max(worst.values()), "tolerance": f"atol {atol:g} rtol {rtol:g}"}))
   return check
+
+def pytest_collection_modifyitems(config, items):
+  # the smoke profile is for the other backends, where these models would take hours (DEV=PYTHON emulates every op in Python)
+  if os.environ.get("PARITY") != "smoke": return
+  for item in items:
+    if item.path.parent == Path(__file__).parent: item.add_marker(pytest.mark.skip(reason="model parity runs in the default profile only"))

@@ -46,8 +46,9 @@ class TorchSeq2Seq(torch.nn.Module):
     return emb(ids) * math.sqrt(emb.embedding_dim) + torch.stack((angle.sin(), angle.cos()), -1).reshape(ids.shape[1], -1)
 
   def forward(self, src, tgt):
-    out = self.transformer(self.embed(self.src_embed, src), self.embed(self.tgt_embed, tgt), tgt_mask=torch.nn.Transformer.generate_square_subsequent_mask(
-      tgt.shape[1]), src_key_padding_mask=src == PAD, tgt_key_padding_mask=tgt == PAD, memory_key_padding_mask=src == PAD)
+    causal = torch.nn.Transformer.generate_square_subsequent_mask(tgt.shape[1])
+    out = self.transformer(self.embed(self.src_embed, src), self.embed(self.tgt_embed, tgt), tgt_mask=causal, src_key_padding_mask=src == PAD,
+                           tgt_key_padding_mask=tgt == PAD, memory_key_padding_mask=src == PAD)
     return self.generator(out)
 
 def test_training_step(compare):
@@ -57,7 +58,8 @@ def test_training_step(compare):
   src, tgt = rng.integers(1, 11, (3, 6)), rng.integers(1, 13, (3, 6))
   src[1, 4:], tgt[2, 3:] = PAD, PAD  # padded sequences
   inp, out = tgt[:, :-1], tgt[:, 1:]
-  want = torch.nn.functional.cross_entropy(ref(torch.from_numpy(src), torch.from_numpy(inp)).flatten(0, 1), torch.from_numpy(out).flatten(), ignore_index=PAD)
+  logits = ref(torch.from_numpy(src), torch.from_numpy(inp))
+  want = torch.nn.functional.cross_entropy(logits.flatten(0, 1), torch.from_numpy(out).flatten(), ignore_index=PAD)
   want.backward()
   with Tensor.train():
     got = tiny(Tensor(src), Tensor(inp)).flatten(0, 1).sparse_categorical_crossentropy(Tensor(out).flatten(), ignore_index=PAD)
