@@ -168,6 +168,5 @@ KNOWN_FAILURES = {
   ("asinh", "edge-values"): "asinh(3.4e38) is inf, torch gives 89.415: x*x overflows",
   ("relu", "edge-values"): "relu(nan) is 0, torch gives nan",
   ("sign", "edge-values"): "sign(nan) is 1, torch gives 0",
-  ("elu", "edge-values"): "elu(nan) is 0, torch gives nan",
   ("sub", "bool[3,4],float32[3,4]"): "torch rejects bool - float (use ~ or logical_not), tinygrad computes it",
 }

@@ -20,7 +20,6 @@ KNOWN = {
   "gradient:grad-0d-const-alias:float:scalar": "the gradient w.r.t. a 0-d tensor counts every equal constant: Tensor(2.0) is a CONST UOp and "
                                                "equal UOps are one node, so d(x*2)/dx at x=2 is 4 (softplus-930688eb)",
   "prod:dtype:int:*": "prod of int8 stays int8 (and overflows); torch, and tinygrad's own sum, accumulate ints wider",
-  "elu:grad-*:float:*": "elu's gradient at 0 is 0: relu(x) - alpha*relu(1-exp(x)) takes relu's 0 slope at 0 on both terms; torch gives 1",
   "celu:*": "celu's gradient is off for negative x (1.5x torch's) and nan where the unused branch overflows; exp(x)-1 loses tiny x",
   "selu:grad-*:float:*": "selu's gradient is nan where exp overflows in the branch where() does not take (0 * inf in the backward pass)",
   "log*:*:float:*": "asin(x) for tiny |x| is off by ~1.2e-7 absolute (A&S 4.4.46 polynomial), so asin(1e-20) is 1.19e-7; log magnifies it",
