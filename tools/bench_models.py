@@ -12,19 +12,18 @@ import torch
 from tinygrad import Device, Tensor, TinyJit, nn
 from tinygrad.device import Buffer
 from tinygrad.helpers import GlobalCounters
-from tools.workbench import ROOT, WorkbenchError
+from tools.workbench import ROOT, WorkbenchError, import_tinygrad_tree, import_vit_pytorch
 
 REPEAT = int(os.environ.get("REPEAT", 5))
 OUT = ROOT / "build" / "bench"
 
 def models():
-  sys.path.insert(0, str(ROOT / "tinygrad"))
-  for name in ("torchvision", "torchvision.transforms"): sys.modules.setdefault(name, types.ModuleType(name))  # see test_vit_pytorch.py
+  import_tinygrad_tree()
   try:
     from extra.models import flash_attention, local_attention, rotary_embedding, seq2seq_transformer, torch_weights, vit_pytorch
   except ImportError as e: raise WorkbenchError(f"{e}: the models come from the patch stack, run `make sync`") from e
   return types.SimpleNamespace(flash=flash_attention, local=local_attention, rope=rotary_embedding, s2s=seq2seq_transformer,
-                               load=torch_weights.load_torch_state_dict, vit=vit_pytorch)
+                               load=torch_weights.load_torch_state_dict, vit=vit_pytorch, vit_ref=import_vit_pytorch())
 
 def median_ms(fn, sync) -> float:
   for _ in range(2): fn()
@@ -87,8 +86,7 @@ def cases(m) -> list[Case]:
   vit_cfg = dict(image_size=32, patch_size=4, num_classes=10, dim=128, depth=4, heads=4, mlp_dim=256, dim_head=32)
   img, labels = rng.standard_normal((16, 3, 32, 32), dtype=np.float32), rng.integers(0, 10, 16).astype(np.int32)
   for ref_cls, tiny_cls in (("ViT", m.vit.ViT), ("SimpleViT", m.vit.SimpleViT)):
-    import vit_pytorch
-    vref, vtiny = getattr(vit_pytorch, ref_cls)(**vit_cfg), tiny_cls(**vit_cfg)
+    vref, vtiny = getattr(m.vit_ref, ref_cls)(**vit_cfg), tiny_cls(**vit_cfg)
     m.load(vtiny, vref.state_dict())
     tl = torch.from_numpy(labels.astype(np.int64))
     out.append(Case(f"{ref_cls} (depth 4, dim 128, 16 images 32x32, 64 patches)", vref, vtiny, [img],

@@ -1,5 +1,5 @@
 """The workbench's layout and settings: where things are, what pyproject.toml records, and how git is called."""
-import os, subprocess, tomllib
+import importlib, os, subprocess, sys, tomllib, types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,3 +55,13 @@ def gitlink(root: Path = ROOT) -> str:
 
 def submodule_url(root: Path = ROOT) -> str:
   return git("config", "-f", ".gitmodules", "submodule.tinygrad.url", cwd=root)
+
+def import_tinygrad_tree():
+  """Makes tinygrad/'s extra/ and examples/ importable: they come from the patch stack, beside the editable package."""
+  if str(ROOT / "tinygrad") not in sys.path: sys.path.insert(0, str(ROOT / "tinygrad"))
+
+def import_vit_pytorch():
+  """vit-pytorch imports torchvision only for helpers ViT and SimpleViT do not use. It is installed without dependencies
+  (pyproject.toml, [tool.workbench] no-deps: its torchvision pin would replace torch), so empty modules stand in."""
+  for name in ("torchvision", "torchvision.transforms"): sys.modules.setdefault(name, types.ModuleType(name))
+  return importlib.import_module("vit_pytorch")

@@ -1,13 +1,13 @@
 """Model parity: the ports under tinygrad/extra/models (added by the patch stack) against the real PyTorch packages.
 Each test records its worst error, which goes into build/parity/report.md under the family `models`."""
-import os, sys
+import os
 from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from tools.workbench import ROOT
+from tools.workbench import import_tinygrad_tree
 
-sys.path.insert(0, str(ROOT / "tinygrad"))  # extra/ and examples/ live beside the tinygrad package, outside the editable install
+import_tinygrad_tree()
 
 @pytest.fixture
 def compare(request):

@@ -1,16 +1,14 @@
 """extra/models/vit_pytorch.py against vit-pytorch's ViT and SimpleViT (small configs, weights copied): the logits, and for
-ViT one training step's loss and gradients. vit-pytorch imports torchvision only for helpers these models do not use: it is
-installed without dependencies (pyproject.toml, [tool.workbench] no-deps), so an empty module stands in for it."""
-import sys, types
+ViT one training step's loss and gradients."""
 import numpy as np
 import pytest
 import torch
 from tinygrad import Tensor, nn
 from extra.models.torch_weights import load_torch_state_dict
 from extra.models.vit_pytorch import SimpleViT, ViT
+from tools.workbench import import_vit_pytorch
 
-for name in ("torchvision", "torchvision.transforms"): sys.modules.setdefault(name, types.ModuleType(name))
-import vit_pytorch  # noqa: E402
+vit_pytorch = import_vit_pytorch()
 
 CONFIG = dict(image_size=32, patch_size=8, num_classes=10, dim=64, depth=2, heads=4, mlp_dim=128, dim_head=16)
 MODELS = {"ViT cls": (vit_pytorch.ViT, ViT, {}), "ViT mean, 1 head of dim": (vit_pytorch.ViT, ViT, dict(pool="mean", heads=1, dim_head=64)),
