@@ -5,75 +5,83 @@ PYTEST := $(VENV) -m pytest -q -n 2
 DEV ?= CPU
 export DEV
 
-.PHONY: fuzz fuzz-smoke fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist bench-models
+.PHONY: fuzz fuzz-smoke fuzz-stack fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist bench-models
 
 # UPSTREAM=<branch or commit> moves the pin (online); DROP_MERGED=1 then drops patches upstream already has
 sync:
-	$(PYTHON) -m tools.sync $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(if $(DROP_MERGED),--drop-merged)
+	$(PYTHON) -m tools.stack.sync $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(if $(DROP_MERGED),--drop-merged)
 
-# everything CI runs: the workbench's own tests, the parity suite, a smoke subset on the other CPU backends, a fuzz smoke run
-test: test-tools test-parity test-parity-backends fuzz-smoke
+# everything CI runs: lint, the workbench's own tests, the parity suite, a smoke subset on the other CPU backends, fuzz smoke runs
+test: test-tools test-parity test-parity-backends fuzz-smoke fuzz-stack
 
-test-tools:
-	$(PYTHON) -m tools.sync --if-needed
-	$(VENV) -m ruff check tools tests parity_tests
+test-tools: lint
 	$(PYTEST) tests
-	$(VENV) -m tools.pr --all --fast
+	$(VENV) -m tools.stack.pr --all --fast
 
 test-parity:
-	$(PYTHON) -m tools.sync --if-needed
+	$(PYTHON) -m tools.stack.sync --if-needed
 	$(PYTEST) parity_tests --junitxml=build/parity/junit.xml
 
 test-parity-backends:
-	$(PYTHON) -m tools.sync --if-needed
+	DEV=CPU:LLVM $(PYTHON) -m tools.stack.sync --if-needed
 	DEV=PYTHON PARITY=smoke $(PYTEST) parity_tests --junitxml=build/parity/junit-python.xml
 	DEV=CPU:LLVM PARITY=smoke $(PYTEST) parity_tests --junitxml=build/parity/junit-llvm.xml
 
+# ruff with pyproject.toml's config over the workbench's own code (tinygrad/ has upstream's config, which `make pr` applies)
+lint:
+	$(PYTHON) -m tools.stack.sync --if-needed
+	$(VENV) -m ruff check tools tests parity_tests
+
 parity-coverage:
-	$(PYTHON) -m tools.sync --if-needed
-	$(VENV) -m tools.parity_coverage
+	$(PYTHON) -m tools.stack.sync --if-needed
+	$(VENV) -m tools.parity.coverage
 
 # the patch queue (see patches/README.md)
 patches-export:
-	$(VENV) -m tools.queue export
+	$(VENV) -m tools.stack.queue export
 
 patch-new:
-	$(VENV) -m tools.queue new "$(NAME)"
+	$(VENV) -m tools.stack.queue new "$(NAME)"
 
 patches-status:
-	$(VENV) -m tools.queue status $(if $(RELEASE),--release $(RELEASE))
+	$(VENV) -m tools.stack.queue status $(if $(RELEASE),--release $(RELEASE))
 
 patches-check:
-	$(VENV) -m tools.queue check $(if $(RELEASE),--release $(RELEASE))
+	$(VENV) -m tools.stack.queue check $(if $(RELEASE),--release $(RELEASE))
 
 # upstream pull requests (tools/pr.py): PATCH= names a patch in patches/series; FAST=1 skips the newest-release check and benchmarks
 pr:
-	$(VENV) -m tools.pr "$(PATCH)"
+	$(VENV) -m tools.stack.pr "$(PATCH)"
 
 pr-check:
-	$(VENV) -m tools.pr --all $(if $(FAST),--fast)
+	$(VENV) -m tools.stack.pr --all $(if $(FAST),--fast)
 
 # the differential fuzzer (tools/fuzz/): TIME= seconds, SEED=, OPS=exp,add,..., DEV= as everywhere
 fuzz:
-	$(PYTHON) -m tools.sync --if-needed
+	$(PYTHON) -m tools.stack.sync --if-needed
 	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS))
 
 fuzz-smoke:
-	$(PYTHON) -m tools.sync --if-needed
+	$(PYTHON) -m tools.stack.sync --if-needed
 	$(VENV) -m tools.fuzz.campaign --smoke --time 110
 
 fuzz-triage:
 	$(VENV) -m tools.fuzz.triage $(RELEASE)
+
+# programs over the ops the patch stack touches, on the plain pin and with the stack: fails on any the stack makes worse
+fuzz-stack:
+	$(PYTHON) -m tools.stack.sync --if-needed
+	$(VENV) -m tools.fuzz.regressions --examples $(or $(EXAMPLES),300)
 
 fuzz-export:
 	$(VENV) -m tools.fuzz.export $(ID)
 
 # MNIST offline (tools/mnist.py) with the conv net example from the patch stack: EPOCHS= BS= LR= SEED=; curve in build/mnist/
 mnist:
-	$(PYTHON) -m tools.sync --if-needed
-	$(VENV) -m tools.mnist_best
+	$(PYTHON) -m tools.stack.sync --if-needed
+	$(VENV) -m tools.mnist.train
 
 # per example model: tinygrad (plain, TinyJit) vs torch forward and training-step times, and flash vs naive attention memory
 bench-models:
-	$(PYTHON) -m tools.sync --if-needed
-	$(VENV) -m tools.bench_models
+	$(PYTHON) -m tools.stack.sync --if-needed
+	$(VENV) -m tools.bench.models

@@ -1,15 +1,16 @@
 """Every registry entry, every sample: tinygrad against torch, forward and backward."""
 import os
 import pytest
-from parity_tests.harness.run import run
-from parity_tests.ops import OPS
+from tools.parity.run import run
+from tools.parity.ops import OPS
+from tools.workbench import DEV
 
 PROFILE = os.environ.get("PARITY", "default")  # smoke: the first samples of each op; default: all samples
 
 def cases():
   for op in OPS:
     for sample in op.samples[:op.samples_fast] if PROFILE == "smoke" else op.samples:
-      reason, skip = op.xfail.get(sample.id) or op.xfail.get("*"), op.skip.get(os.environ.get("DEV", "CPU"))
+      reason, skip = op.xfail.get(sample.id) or op.xfail.get("*"), op.skip.get(DEV)
       marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
       yield pytest.param(op, sample, id=f"{op.family}/{op.name}/{sample.id}", marks=marks + ([pytest.mark.skip(reason=skip)] if skip else []))
 

@@ -1,6 +1,6 @@
 """The memory probe behind `make bench-models`, on real tinygrad buffers."""
 from tinygrad import Tensor
-from tools.bench_models import peak_buffer_memory
+from tools.bench.models import peak_buffer_memory
 
 def test_peak_counts_buffers_alive_at_once():
   with peak_buffer_memory() as peak:

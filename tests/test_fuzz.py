@@ -1,10 +1,14 @@
 """The differential fuzzer's parts against real tinygrad and torch: program source, oracle, process isolation, repros."""
-import subprocess, sys, unittest
+import shutil, subprocess, sys, unittest
+from pathlib import Path
 import pytest
-from tools.fuzz import campaign, findings
-from tools.fuzz.export import render_test
+from tools.fuzz import campaign, findings, triage
+from tools.fuzz.export import export, render_test
 from tools.fuzz.oracle import evaluate
 from tools.fuzz.worker import Worker
+from tools.parity import known
+from tools.stack import patches
+from tools.workbench import BASE_TAG, ROOT, git, gitlink
 
 def prog(*steps, inputs=None):
   inputs = inputs or [{"shape": [3], "dtype": "float32", "values": [0.5, -1.0, 2.0]}]
@@ -40,10 +44,12 @@ def test_repro_exits_1_while_the_bug_is_present(tmp_path, monkeypatch):
   d = findings.write(NAN_RELU, res, findings.signature(NAN_RELU, res))
   assert d.name.startswith("relu-") and "nan-inf" in (d / "summary.txt").read_text()
   assert subprocess.run([sys.executable, str(d / "repro.py")], capture_output=True).returncode == 1
+  assert findings.reproduces(d)  # the campaign writes a finding only when this holds
   fixed = prog(("pow", {"x": "a0", "y": "a1"}, ""),
                inputs=[{"shape": [1], "dtype": "int32", "values": [5]}, {"shape": [1], "dtype": "int32", "values": [2]}])
   (d / "repro.py").write_text(findings.repro(fixed, {"kind": "value"}, "5**2, fixed by a patch of the stack"))
   assert subprocess.run([sys.executable, str(d / "repro.py")], capture_output=True).returncode == 0
+  assert not findings.reproduces(d)
 
 SELU_AT_100 = prog(("selu", {"x": "a0"}, ""), inputs=[{"shape": [1], "dtype": "float32", "values": [100.0]}])  # grad nan: 0 * exp(100)
 MAX_EMPTY = prog(("max", {"x": "a0"}, "0"), inputs=[{"shape": [0, 2], "dtype": "float32", "values": []}])
@@ -59,11 +65,52 @@ def test_exported_regression_test_is_an_expected_failure(tmp_path, program, kind
 
 def test_campaign_shrinks_and_deduplicates(tmp_path, monkeypatch):
   monkeypatch.setattr(findings, "FINDINGS", tmp_path)
-  monkeypatch.setattr(campaign, "KNOWN", {})
-  monkeypatch.setattr(campaign, "SUPPRESSED", {})
+  monkeypatch.setattr(known, "KNOWN", [])
   stats = campaign.campaign(90, 3, ["relu"], max_ops=1, per_round=300, smoke=True)
   assert stats["new"], "relu(nan) is 0 in tinygrad: the fuzzer must find it"
   sigs = [f["signature"] for f in findings.load()]
   assert len(sigs) == len(set(sigs)) and any(s.startswith("relu:nan-inf") for s in sigs)
   shrunk = next(f for f in findings.load() if f["signature"].startswith("relu:nan-inf"))["program"]
   assert len(shrunk["steps"]) == 1 and sum(len(t["values"]) for t in shrunk["inputs"]) <= 2
+
+def scratch_workbench(tmp_path):
+  """A workbench around a clone of the synced tinygrad/ (pin, stack and tags), with the real patches/."""
+  root = tmp_path / "wb"
+  git("clone", "-q", "--shared", "--no-checkout", str(ROOT / "tinygrad"), str(root / "tinygrad"), cwd=tmp_path)
+  git("fetch", "-q", "origin", "--tags", cwd=root / "tinygrad")
+  git("checkout", "-q", "-B", "workbench", git("rev-parse", "HEAD", cwd=ROOT / "tinygrad"), cwd=root / "tinygrad")
+  git("init", "-q", cwd=root)
+  git("update-index", "--add", "--cacheinfo", f"160000,{gitlink()},tinygrad", cwd=root)
+  shutil.copytree(ROOT / "patches", root / "patches")
+  return root
+
+def test_export_turns_a_real_finding_into_a_patch(tmp_path, monkeypatch):
+  monkeypatch.setattr(findings, "FINDINGS", tmp_path / "findings")
+  res = evaluate(NAN_RELU)
+  d = findings.write(NAN_RELU, res, findings.signature(NAN_RELU, res))
+  root = scratch_workbench(tmp_path)
+  test = export(d.name, root)
+  assert test == f"test/unit/test_fuzz_{d.name.replace('-', '_')}.py"
+  name = f"Add-a-failing-test-for-fuzz-finding-{d.name}.patch"
+  assert (root / "patches" / "series").read_text().splitlines()[-1] == name
+  patch = (root / "patches" / name).read_text()
+  assert f"+++ b/{test}" in patch and "@unittest.expectedFailure" in patch and f"Fixes: {d.name}" in patch
+
+def test_triage_bisects_a_regression_to_the_patch_that_brought_it(tmp_path, monkeypatch):
+  """A stack of two patches on the real pin, the second of which breaks relu: the finding passes at the pin, fails with the stack."""
+  repo = scratch_workbench(tmp_path) / "tinygrad"
+  git("checkout", "-q", "-B", "stack", BASE_TAG, cwd=repo)
+  stack = []
+  for subject, old, new in [("Say why relu uses where", "    # NOTE: if you write", "    # NOTE: (kept) if you write"),
+                            ("Break relu", "return (self > 0).where(self, 0)", "return (self > 0).where(self * 1.5, 0)")]:
+    f = repo / "tinygrad" / "mixin" / "elementwise.py"
+    f.write_text(f.read_text().replace(old, new, 1))
+    git("commit", "-q", "-am", subject, cwd=repo)
+    stack.append(Path(git("format-patch", "-1", "-o", str(tmp_path / "patches"), "HEAD", cwd=repo)))
+  monkeypatch.setattr(findings, "FINDINGS", tmp_path / "findings")
+  relu = prog(("relu", {"x": "a0"}, ""))
+  d = findings.write(relu, {"kind": "value", "message": "relu(1) is 1.5"}, "relu:value:float:finite")
+  assert triage.present(d / "repro.py", repo) == "present"  # HEAD of the scratch repo: the stack
+  with patches.worktree(repo, BASE_TAG) as pin: assert triage.present(d / "repro.py", pin) == "fixed"
+  assert triage.bisect(repo, d / "repro.py", stack) == stack[1].name
+  assert triage.label("relu:value:float:finite", "fixed", "present", "fixed", "0.14.0", stack[1].name) == f"introduced by {stack[1].name}"

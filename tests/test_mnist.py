@@ -2,7 +2,7 @@
 import gzip, io, os, pickle
 import numpy as np
 import pytest
-from tools import mnist
+from tools.mnist import data as mnist
 from tools.workbench import WorkbenchError
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,10 @@
 """make pr and make pr-check on fixture repos: a patch that passes every check, and patches that trip each one."""
+import json
 import pytest
-from conftest import Workbench
-from tools import pr, queue
-from tools.patches import series
-from tools.sync import sync_tinygrad
+from tests.helpers import Workbench
+from tools.stack import pr, queue
+from tools.stack.patches import series
+from tools.stack.checkout import sync_tinygrad
 from tools.workbench import WorkbenchError, git
 
 CODE = "def double(x): return x * 2\n\ndef half(x): return x / 3\n\ndef work():\n  import time\n  time.sleep(0.3)\n"
@@ -98,3 +99,10 @@ def test_prepare_keeps_a_pr_branch_with_other_work(wb):
   git("reset", "-q", "--hard", "HEAD~1", cwd=wb.repo)
   with pytest.raises(WorkbenchError, match="already has a branch pr/Fix-half"): pr.prepare("Fix-half", wb.root)
   with pytest.raises(WorkbenchError, match="no patch in patches/series matches 'nope': pick one of Fix-half"): pr.prepare("nope", wb.root)
+
+def test_a_patch_that_introduces_a_finding_fails(wb):
+  [fix] = stack(wb, (FIX, "Fix half" + BUGFIX))
+  (wb.root / "build" / "fuzz").mkdir(parents=True)
+  (wb.root / "build" / "fuzz" / "triage.json").write_text(json.dumps([{"id": "half-0123abcd", "introduced_by": fix.name}]))
+  rep = pr.check(fix, [fix], wb.root, fast=True)
+  assert checks(rep)["introduces no finding"] == "fail" and "half-0123abcd" in next(c.why for c in rep.checks if c.result == "fail")

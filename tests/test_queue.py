@@ -1,10 +1,10 @@
 """The patch queue round trip, and moving the stack onto a newer upstream, against real git repos."""
 import pytest
-from conftest import Workbench
-from tools import patches, queue
-from tools import upstream as upstream_tool
-from tools.patches import series
-from tools.sync import sync_tinygrad
+from tests.helpers import Workbench
+from tools.stack import patches, queue
+from tools.stack import upstream as upstream_tool
+from tools.stack.patches import series
+from tools.stack.checkout import sync_tinygrad
 from tools.workbench import WorkbenchError, git
 
 LINES = "".join(f"line{i} = {i}\n" for i in range(40))

@@ -1,9 +1,10 @@
 """make sync against real git repos: a local bare repo as upstream when online, the real PyPI sdist when offline."""
-import subprocess, sys, tarfile
+import os, shutil, subprocess, sys, tarfile
+from pathlib import Path
 import pytest
-from conftest import Workbench, make_patch, run_sync
-from tools import sdist
-from tools.sync import sync_tinygrad
+from tests.helpers import Workbench, make_patch, run_sync
+from tools.stack import sdist
+from tools.stack.checkout import sync_tinygrad
 from tools.workbench import ROOT, WorkbenchError, git, release
 
 def synced(tmp_path, upstream, files=None):
@@ -119,6 +120,21 @@ def test_cli_errors_are_one_line_and_exit_non_zero(tmp_path, upstream):
                                    "add the file or remove the line"]
 
 def test_old_python_is_refused():
-  code = "import sys, runpy; sys.version_info = (3, 10, 14); runpy.run_module('tools.sync', run_name='__main__')"
+  code = "import sys, runpy; sys.version_info = (3, 10, 14); runpy.run_module('tools.stack.sync', run_name='__main__')"
   p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
   assert p.returncode == 1 and p.stderr.startswith("error: the workbench needs Python 3.11 or newer") and len(p.stderr.splitlines()) == 1
+
+def test_a_missing_compiler_stops_before_anything_changes_with_the_command_to_run(tmp_path, upstream):
+  """No clang on PATH and no apt-get to install it with (as for a user who is not root): one line with the command to run."""
+  wb, _ = synced(tmp_path, upstream)
+  before = wb.snapshot()
+  bin_dir = tmp_path / "bin"
+  bin_dir.mkdir()
+  (bin_dir / "python3").symlink_to(Path(sys.executable).resolve())
+  (bin_dir / "git").symlink_to(shutil.which("git"))
+  p = subprocess.run([str(bin_dir / "python3"), "-m", "tools.stack.sync", "--root", str(wb.root)], cwd=ROOT, capture_output=True, text=True,
+                     env={**os.environ, "PATH": str(bin_dir), "DEV": "CPU"})
+  assert p.returncode == 1 and p.stdout == ""
+  assert p.stderr.splitlines() == ["error: DEV=CPU needs the system package clang, which is missing: run `sudo apt-get install -y clang`, "
+                                   "then this command again"]
+  assert wb.snapshot() == before

@@ -7,9 +7,23 @@ ROOT = Path(__file__).resolve().parent.parent
 BASE_TAG = "workbench-base"  # the pinned upstream tree inside tinygrad/, whichever way it was obtained
 BRANCH = "workbench"         # base + one commit per file in patches/series
 CACHE = Path(os.environ.get("WORKBENCH_CACHE", Path.home() / ".cache" / "tinygrad-workbench"))
+# tinygrad's backend, read by tinygrad itself from the environment; set here so that every tool, test and worker agrees on it
+DEV = os.environ.setdefault("DEV", "CPU")
 
 class WorkbenchError(Exception):
   """A problem the user can fix; the CLI prints it as one line and exits non-zero."""
+
+def cli(main):
+  """Runs a command's main(): a WorkbenchError ends it with its one line and exit status 1, not a traceback."""
+  try: return main()
+  except WorkbenchError as e: sys.exit(f"error: {e}")
+
+def write_atomic(path: Path, data: str | bytes):
+  """Writes beside the target and renames over it, so a reader never sees half a file."""
+  tmp = path.with_name(path.name + ".tmp")
+  if isinstance(data, bytes): tmp.write_bytes(data)
+  else: tmp.write_text(data)
+  tmp.replace(path)
 
 @dataclass(frozen=True)
 class Release:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 from tinygrad import Tensor, TinyJit, nn
-from tools import mnist
+from tools.mnist import data as mnist
 from tools.workbench import ROOT
 
 STEPS, BATCH = int(os.environ.get("MNIST_STEPS", 100)), int(os.environ.get("MNIST_BATCH", 32))

@@ -1,16 +1,18 @@
 """make fuzz: a Hypothesis-driven differential fuzzing campaign of tinygrad against torch.
 
 Programs are drawn from tools/fuzz/programs.py, run in a worker process (crashes and hangs are findings), judged by the
-parity rule, shrunk by Hypothesis, deduplicated by signature and written to build/fuzz/findings/."""
-import argparse, sys, time
-from fnmatch import fnmatch
+parity rule, shrunk by Hypothesis and deduplicated by signature. A finding is written to build/fuzz/findings/ only when its
+repro.py fails again in a fresh process; one that does not is flaky, kept in build/fuzz/flaky/ with the worker's recent programs."""
+import argparse, json, shutil, sys, time
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from tools.fuzz import findings
 from tools.fuzz.programs import OPS, programs
-from tools.fuzz.suppressions import KNOWN, SUPPRESSED
 from tools.fuzz.worker import Worker
-from tools.workbench import ROOT
+from tools.parity import known
+from tools.workbench import ROOT, write_atomic
+
+FLAKY = ROOT / "build" / "fuzz" / "flaky"
 
 class Found(Exception):
   def __init__(self, program, result, sig):
@@ -20,8 +22,8 @@ class Found(Exception):
 def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int = 3, per_round: int = 50, smoke: bool = False) -> dict:
   """Rounds of `per_round` Hypothesis examples until the budget is spent. A smoke run is one derandomized round, as in CI."""
   # a smoke run knows only what is committed, so it gives the same answer on every machine
-  known = set(SUPPRESSED) | set(KNOWN) | (set() if smoke else {f["signature"] for f in findings.load()})
-  stats = {"programs": 0, "discarded": 0, "findings": 0, "crashes": 0, "hangs": 0, "new": []}
+  seen = set() if smoke else {f["signature"] for f in findings.load()}
+  stats = {"programs": 0, "discarded": 0, "findings": 0, "crashes": 0, "hangs": 0, "flaky": 0, "new": []}
   worker, start, last = Worker(timeout=60), time.perf_counter(), 0.0
   db = DirectoryBasedExampleDatabase(str(ROOT / "build" / "fuzz" / "hypothesis-db"))
   def progress(final=False):
@@ -29,10 +31,20 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
     if not final and time.perf_counter() - last < 2: return
     last, el = time.perf_counter(), time.perf_counter() - start
     print(f"\r{el:6.0f}s  {stats['programs']} programs ({stats['programs'] / el:.1f}/s), {stats['discarded']} discarded, "
-          f"{stats['findings']} new findings, {stats['crashes']} crashes, {stats['hangs']} hangs", end="\n" if final else "", flush=True)
+          f"{stats['findings']} new findings, {stats['crashes']} crashes, {stats['hangs']} hangs, {stats['flaky']} flaky",
+          end="\n" if final else "", flush=True)
   def record(f: Found):
-    known.add(f.sig)
+    seen.add(f.sig)
     d = findings.write(f.program, f.result, f.sig)
+    if not findings.reproduces(d, worker.timeout * 2):
+      stats["flaky"] += 1
+      keep = FLAKY / d.name
+      shutil.rmtree(keep, ignore_errors=True)
+      FLAKY.mkdir(parents=True, exist_ok=True)
+      d.rename(keep)
+      write_atomic(keep / "history.json", json.dumps(worker.history, indent=1))
+      print(f"\nflaky {d.name}: fails in the worker, not in a fresh process; its program and the worker's history are in {keep}", flush=True)
+      return
     stats["findings"] += 1
     stats["crashes"] += f.result["kind"] == "crash"
     stats["hangs"] += f.result["kind"] == "hang"
@@ -54,7 +66,7 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
         progress()
         if res["status"] != "fail": return
         sig = findings.signature(program, res)
-        if not any(fnmatch(sig, k) for k in known): raise Found(program, res, sig)
+        if sig not in seen and not known.explains(sig): raise Found(program, res, sig)
       try: prop()
       except BaseExceptionGroup as eg:  # a flaky failure (a crash that did not repeat, say) still names the program
         found = [e for e in eg.exceptions if isinstance(e, Found)]

@@ -1,12 +1,13 @@
 """make fuzz-export ID=...: turns a finding into a new patch on top of the stack, an upstream-style regression test marked
 @unittest.expectedFailure in tinygrad's test/unit/, holding torch's answer as literal values (upstream's unit tests need no torch)."""
 import json, sys
+from pathlib import Path
 import numpy as np, torch
-from tools import queue
+from tools.stack import patches, queue
 from tools.fuzz import findings
 from tools.fuzz.oracle import run
 from tools.fuzz.programs import source
-from tools.workbench import ROOT, WorkbenchError, git
+from tools.workbench import ROOT, WorkbenchError, cli, git
 
 TEST = '''import unittest
 import numpy as np
@@ -27,7 +28,7 @@ def _literal(a: np.ndarray) -> str:
   body = np.array2string(a.ravel(), separator=", ", threshold=10**6).replace("nan", "np.nan").replace("inf", "np.inf")
   return f"np.array({body}, dtype=np.{a.dtype}).reshape({tuple(a.shape)})"
 
-def export(fid: str) -> str:
+def export(fid: str, root: Path = ROOT) -> str:
   d = findings.FINDINGS / fid
   if not (d / "finding.json").exists():
     raise WorkbenchError(f"no finding {fid} under {findings.FINDINGS.relative_to(ROOT)}: `ls build/fuzz/findings`")
@@ -35,13 +36,13 @@ def export(fid: str) -> str:
   if f["result"]["kind"] in ("crash", "hang"):
     raise WorkbenchError(f"{fid} is a {f['result']['kind']} finding, which would take the test run down with it: its repro is {d / 'repro.py'}")
   test = f"test/unit/test_fuzz_{fid.replace('-', '_')}.py"
-  repo = ROOT / "tinygrad"
-  if why := queue.patches.local_work(repo, ROOT / "patches"): raise WorkbenchError(why)
-  (repo / test).write_text(render_test(fid, f["program"], (d / "summary.txt").read_text().strip()))
+  repo = root / "tinygrad"
+  if why := patches.local_work(repo, root / "patches"): raise WorkbenchError(why)
+  (repo / test).write_text(render_test(fid, f["program"], f["result"], (d / "summary.txt").read_text().strip()))
   git("add", test, cwd=repo)
   git("commit", "-q", "-m", f"Add a failing test for fuzz finding {fid}", "-m",
       f"Kind: test\nUpstream-Status: pending\nTests: {test}\nFixes: {fid}", cwd=repo)
-  queue.export(ROOT)
+  queue.export(root)
   return test
 
 def render_test(fid: str, program: dict, result: dict, summary: str) -> str:
@@ -58,6 +59,8 @@ def render_test(fid: str, program: dict, result: dict, summary: str) -> str:
   return TEST.format(cls="".join(w.capitalize() for w in fid.replace("-", "_").split("_")), summary=summary[:200],
                      program="\n".join("    " + ln for ln in source(program, "tiny").splitlines()), check=check)
 
-if __name__ == "__main__":
-  try: print(f"added {export(sys.argv[1])} as a new patch on top of the stack and exported it")
-  except (WorkbenchError, IndexError) as e: sys.exit(f"error: {e or 'name the finding: make fuzz-export ID=<id>'}")
+def main():
+  if len(sys.argv) < 2 or not sys.argv[1]: raise WorkbenchError("name the finding: `make fuzz-export ID=<id>` (`ls build/fuzz/findings`)")
+  print(f"added {export(sys.argv[1])} as a new patch on top of the stack and exported it")
+
+if __name__ == "__main__": cli(main)

@@ -1,8 +1,8 @@
-"""Findings on disk: build/fuzz/findings/<id>/ holds finding.json, a one-line summary.txt and a standalone repro.py."""
-import hashlib, json
+"""Findings on disk: build/fuzz/findings/<id>/ holds finding.json, a one-line summary.txt and a repro.py that runs in a fresh process."""
+import hashlib, json, subprocess, sys
 from pathlib import Path
 from tools.fuzz.programs import kind, source
-from tools.workbench import ROOT
+from tools.workbench import ROOT, write_atomic
 
 FINDINGS = ROOT / "build" / "fuzz" / "findings"
 
@@ -25,9 +25,7 @@ def write(program: dict, result: dict, sig: str) -> Path:
   summary = f"{finding_id(sig)}: {ops}: {result['kind']}: {result['message'][:300]}"
   for name, text in [("finding.json", json.dumps({"signature": sig, "program": program, "result": result}, indent=1)),
                      ("summary.txt", summary + "\n"), ("repro.py", repro(program, result, summary))]:
-    tmp = d / (name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(d / name)
+    write_atomic(d / name, text)
   return d
 
 def load() -> list[dict]:
@@ -35,53 +33,29 @@ def load() -> list[dict]:
 
 REPRO = '''"""{summary}
 
-Standalone: tinygrad and torch only. Exits 1 while tinygrad disagrees with torch, 0 once it agrees."""
-import sys
-import numpy as np, torch
-import torch.nn.functional as F
-from tinygrad import Tensor
+Runs the program below on tinygrad and torch and judges it by the campaign's own rule (tools/fuzz/oracle.py of the workbench this
+file sits in). Exits 1 while tinygrad disagrees with torch, 0 once it agrees."""
+import json, sys
+sys.path.append({root!r})  # the workbench, last: a tinygrad put first on PYTHONPATH (another release, say) is the one tested
+from tools.fuzz.oracle import evaluate
 
-def tinygrad_program():
+# in tinygrad:
 {tiny}
-  return out
-
-def torch_program():
+# in torch:
 {torch}
-  return out
+PROGRAM = json.loads({program!r})
 
-def close(a, b):
-  if a.dtype == np.int32 and b.dtype == np.int64: a = a.astype(np.int64)  # tinygrad's default int is int32, by design
-  if a.shape != b.shape or a.dtype != b.dtype: return False
-  if a.dtype.kind not in "fc": return bool(np.array_equal(a, b))
-  rtol, atol = {{"float16": (1e-3, 1e-5), "float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7)}}[str(a.dtype)]
-  return bool(np.allclose(a.astype(np.float64), b.astype(np.float64), rtol=rtol, atol=atol, equal_nan=True))
-
-def outcome(fn):
-  try: return fn()
-  except Exception as e: return e
-
-tg, pt = outcome(tinygrad_program), outcome(torch_program)
-if isinstance(tg, Exception) or isinstance(pt, Exception):
-  print("tinygrad:", repr(tg)[:300], "\\ntorch:", repr(pt)[:300])
-  sys.exit(1 if isinstance(tg, Exception) != isinstance(pt, Exception) else 0)
-tg, pt = outcome(tg.numpy), pt.detach().numpy()
-if isinstance(tg, Exception): print("tinygrad failed to realize:", repr(tg)[:300]); sys.exit(1)
-{grad}print("tinygrad:", tg.dtype, tg.shape, tg.ravel()[:8], "\\ntorch:   ", pt.dtype, pt.shape, pt.ravel()[:8])
-sys.exit(0 if close(tg, pt) else 1)
+res = evaluate(PROGRAM)
+print(res.get("message") or "tinygrad agrees with torch")
+sys.exit(1 if res["status"] == "fail" else 0)
 '''
 
 def repro(program: dict, result: dict, summary: str) -> str:
-  return REPRO.format(summary=summary.replace('"""', "'''"), tiny=_indent(source(program, "tiny")), torch=_indent(source(program, "torch")),
-                      grad=_grad(program) if result["kind"].startswith("grad") else "")
+  comment = lambda src: "\n".join("#   " + ln for ln in src.splitlines())
+  return REPRO.format(summary=summary.replace('"""', "'''"), tiny=comment(source(program, "tiny")), torch=comment(source(program, "torch")),
+                      program=json.dumps(program), root=str(ROOT))
 
-def _indent(src: str) -> str: return "\n".join("  " + ln for ln in src.splitlines())
-
-def _grad(program: dict) -> str:
-  """For gradient findings: compare d(sum(out))/d(first float input) as well."""
-  i = next(i for i, t in enumerate(program["inputs"]) if kind(t["dtype"]) == "f")
-  tiny = _indent(source(program, "tiny") + f"\nreturn out.sum().gradient(a{i})[0]")
-  torch_src = _indent(source(program, "torch") + f"\nreturn torch.autograd.grad(out.sum(), a{i})[0]")
-  return (f"def tinygrad_grad():\n{tiny}\n\ndef torch_grad():\n{torch_src}\n\n"
-          "g_tg, g_pt = outcome(lambda: tinygrad_grad().numpy()), torch_grad().numpy()\n"
-          "if isinstance(g_tg, Exception) or not close(g_tg, g_pt):\n"
-          "  print('gradient differs:', repr(g_tg)[:300], g_pt.ravel()[:8]); sys.exit(1)\n")
+def reproduces(d: Path, timeout: float = 120) -> bool:
+  """Whether a finding's repro.py fails in a fresh process: exit 1 (a disagreement), a crash, or a hang."""
+  try: return subprocess.run([sys.executable, str(d / "repro.py")], capture_output=True, timeout=timeout, cwd=d).returncode != 0
+  except subprocess.TimeoutExpired: return True

@@ -1,12 +1,17 @@
-"""make fuzz-triage: runs every finding's repro.py against the pinned (patched) tinygrad and against the newest release,
-installed from its sha256-checked sdist into build/fuzz/, and labels it still present upstream or fixed upstream."""
-import os, subprocess, sys
+"""make fuzz-triage: runs every finding's repro.py on three trees (the plain pin, the pin with the stack as tinygrad/ holds it, and
+the newest release from its sha256-checked sdist) and labels it. A finding that fails only with the stack is bisected over the
+stack's commits with `git bisect run`, to the patch that introduced it. The labels go to build/fuzz/triage.json too, where
+`make pr-check` looks for patches that introduce a finding."""
+import json, os, re, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from tools import sdist
 from tools.fuzz import findings
-from tools.fuzz.suppressions import SUPPRESSED
-from tools.queue import newest_release
-from tools.workbench import ROOT, release
+from tools.parity import known
+from tools.stack import patches, sdist
+from tools.stack.queue import newest_release
+from tools.workbench import BASE_TAG, ROOT, WorkbenchError, cli, git, release, write_atomic
+
+def record(root: Path = ROOT) -> Path: return root / "build" / "fuzz" / "triage.json"
 
 def release_site(version: str) -> Path:
   """tinygrad `version` installed (no deps) into its own folder, put first on PYTHONPATH to run a repro against it."""
@@ -15,23 +20,60 @@ def release_site(version: str) -> Path:
     tarball = sdist.fetch(release(version))
     p = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(tarball)], capture_output=True,
                        text=True)
-    if p.returncode: raise SystemExit(f"error: cannot install tinygrad {version} into {site}: {p.stderr.strip().splitlines()[-1]}")
+    if p.returncode: raise WorkbenchError(f"cannot install tinygrad {version} into {site}: {p.stderr.strip().splitlines()[-1]}")
   return site
 
-def present(repro: Path, site: Path | None = None) -> str:
-  env = {**os.environ, "PYTHONPATH": str(site)} if site else dict(os.environ)
+def present(repro: Path, tinygrad: Path | None = None) -> str:
+  """How the repro ends with the tinygrad package found under `tinygrad` (default: the synced tinygrad/): fixed or present."""
+  env = {**os.environ, "PYTHONPATH": str(tinygrad)} if tinygrad else dict(os.environ)
   try: p = subprocess.run([sys.executable, str(repro)], capture_output=True, text=True, timeout=120, env=env, cwd=repro.parent)
   except subprocess.TimeoutExpired: return "present (hang)"
   return "fixed" if p.returncode == 0 else "present" if p.returncode == 1 else f"present (crash, exit {p.returncode})"
 
+def bisect(repo: Path, repro: Path, stack: list[Path]) -> str:
+  """The patch of the stack whose commit first makes the repro fail, found by `git bisect run` between the pin and HEAD."""
+  with patches.worktree(repo, "HEAD") as wt:
+    env = {"PYTHONPATH": str(wt)}
+    git("bisect", "start", "HEAD", BASE_TAG, cwd=wt)
+    # git bisect run reads exit 1-124 as bad; a crash's signal would abort it, so every failure becomes 1
+    out = git("bisect", "run", "sh", "-c", f'"{sys.executable}" "{repro}" >/dev/null 2>&1 || exit 1', cwd=wt, env=env, check=False)
+    git("bisect", "reset", cwd=wt, check=False)
+  first = re.search(r"^(\w+) is the first bad commit", out, re.M)
+  if not first: return "the stack (bisect found no single commit)"
+  subject = git("log", "-1", "--format=%s", first.group(1), cwd=repo)
+  return next((p.name for p in stack if patches.message(p).split("\n", 1)[0] == subject), f"commit {first.group(1)[:12]} {subject!r}")
+
+def label(sig: str, pin: str, stack: str, rel: str, version: str, culprit: str | None) -> str:
+  if k := known.explains(sig): return ("by design: " if k.intended else "known: ") + k.reason
+  if stack == "fixed": return "does not reproduce with the stack"
+  if pin == "fixed": return f"introduced by {culprit}"
+  return f"fixed in {version}" if rel == "fixed" else f"still present in {version}"
+
+def triage(version: str) -> list[dict]:
+  repo, stack, site = ROOT / "tinygrad", patches.series(ROOT), release_site(version)
+  def one(f: dict, pin_tree: Path) -> dict:
+    repro = findings.FINDINGS / f["id"] / "repro.py"
+    pin, with_stack, rel = present(repro, pin_tree), present(repro), present(repro, site)
+    culprit = bisect(repo, repro, stack) if pin == "fixed" and with_stack != "fixed" and not known.explains(f["signature"]) else None
+    return {"id": f["id"], "signature": f["signature"], "pin": pin, "stack": with_stack, version: rel, "introduced_by": culprit,
+            "label": label(f["signature"], pin, with_stack, rel, version, culprit)}
+  with patches.worktree(repo, BASE_TAG) as pin_tree, ThreadPoolExecutor(os.cpu_count()) as pool:
+    rows = list(pool.map(lambda f: one(f, pin_tree), findings.load()))
+  record().parent.mkdir(parents=True, exist_ok=True)
+  write_atomic(record(), json.dumps(rows, indent=1))
+  return rows
+
+def introduced(root: Path = ROOT) -> dict[str, list[str]]:
+  """patch name -> the findings it introduced, as the last triage recorded them."""
+  out: dict[str, list[str]] = {}
+  for r in json.loads(record(root).read_text()) if record(root).exists() else []:
+    if r.get("introduced_by"): out.setdefault(r["introduced_by"], []).append(r["id"])
+  return out
+
 def main():
   version = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else newest_release()
-  site = release_site(version)
-  print(f"| finding | signature | at the pin (with patches/) | tinygrad {version} | label |\n|---|---|---|---|---|")
-  for f in findings.load():
-    at_pin, upstream = present(findings.FINDINGS / f["id"] / "repro.py"), present(findings.FINDINGS / f["id"] / "repro.py", site)
-    label = "suppressed: " + SUPPRESSED[f["signature"]] if f["signature"] in SUPPRESSED else \
-      "fixed upstream" if upstream == "fixed" else "still present upstream"
-    print(f"| {f['id']} | {f['signature']} | {at_pin} | {upstream} | {label} |", flush=True)
+  print(f"| finding | signature | plain pin | pin + stack | tinygrad {version} | label |\n|---|---|---|---|---|---|")
+  for r in triage(version): print(f"| {r['id']} | {r['signature']} | {r['pin']} | {r['stack']} | {r[version]} | {r['label']} |")
+  print(f"\nwritten to {record().relative_to(ROOT)}")
 
-if __name__ == "__main__": main()
+if __name__ == "__main__": cli(main)

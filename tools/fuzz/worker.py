@@ -1,13 +1,15 @@
 """Runs fuzz programs in a separate process: a compiled kernel can crash or hang it, and the campaign must survive both."""
-import multiprocessing as mp, os, warnings
+import multiprocessing as mp, os, sys, warnings
 from multiprocessing.connection import Connection
+from pathlib import Path
 
-def _serve(conn: Connection):
+def _serve(conn: Connection, tinygrad: str | None):
   # compiler warnings and torch's UserWarnings would drown the progress line; results travel through the pipe
   devnull = os.open(os.devnull, os.O_WRONLY)
   os.dup2(devnull, 1)
   os.dup2(devnull, 2)
   warnings.simplefilter("ignore")
+  if tinygrad: sys.path.insert(0, tinygrad)  # another tree's tinygrad package (the plain pin, say) instead of the synced one
   from tools.fuzz.oracle import evaluate  # imported here: the parent process never loads tinygrad or torch
   while True:
     program = conn.recv()
@@ -15,17 +17,19 @@ def _serve(conn: Connection):
     except Exception as e: conn.send({"status": "fail", "kind": "harness", "message": f"{type(e).__name__}: {e}"})
 
 class Worker:
-  def __init__(self, timeout: float = 60.0):
-    self.timeout, self.proc = timeout, None
+  def __init__(self, timeout: float = 60.0, tinygrad: Path | None = None):
+    self.timeout, self.tinygrad, self.proc, self.history = timeout, tinygrad, None, []
 
   def _start(self):
+    self.history = []  # the programs this process has run, oldest first: what a result that depends on earlier ones depends on
     ctx = mp.get_context("spawn")
     self.conn, child = ctx.Pipe()
-    self.proc = ctx.Process(target=_serve, args=(child,), daemon=True)
+    self.proc = ctx.Process(target=_serve, args=(child, str(self.tinygrad) if self.tinygrad else None), daemon=True)
     self.proc.start()
 
   def run(self, program: dict) -> dict:
     if self.proc is None or not self.proc.is_alive(): self._start()
+    self.history = self.history[-49:] + [program]
     self.conn.send(program)
     if not self.conn.poll(self.timeout):
       self.stop()

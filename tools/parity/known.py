@@ -1,0 +1,91 @@
+"""Every known difference between tinygrad at the pin and torch, in one place. The parity suite marks the samples an entry names
+as strict xfails, and the fuzzer (campaign and triage alike, through `explains`) does not report a finding whose signature an entry
+matches. When a patch fixes a bug, its entry leaves this list: a strict xfail that starts passing fails the suite until it does."""
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+@dataclass(frozen=True)
+class Known:
+  reason: str
+  parity: tuple[str, ...] = ()  # parity samples that fail for this reason, as "op/sample id"
+  fuzz: tuple[str, ...] = ()    # fuzz signatures it explains, op:kind:dtype class:input class, with shell-style wildcards
+  intended: bool = False        # a difference upstream keeps on purpose, not a bug to fix
+
+NEG_SUBNORMAL = "a negative subnormal is taken as zero"
+RANGE = "no exact range reduction for huge arguments"
+TIES = "with tied values the gradient does not follow the returned indices, torch's does"
+INT_SUM = "tinygrad's int sums accumulate in its default int (int32, unsigned ones in uint32); torch uses int64"
+ANY_ALL = "torch's any/all of uint8 return uint8 (a legacy quirk); tinygrad returns bool, as numpy does"
+
+KNOWN = [
+  # differences upstream keeps on purpose
+  Known("tinygrad computes gelu of an int tensor (in float); torch has no int kernel: tinygrad is lenient on purpose", fuzz=("gelu:exception:int:*",),
+        intended=True),
+  Known(INT_SUM, fuzz=("cumsum:dtype:int:*", "sum:dtype:int:*"), intended=True),
+  Known(ANY_ALL, fuzz=("any:dtype:int:*", "all:dtype:int:*"), intended=True),
+  Known("erf is the A&S 7.1.26 approximation (1.5e-7 absolute): its slope is off by ~6e-6 relative, above float32's tolerance",
+        fuzz=("erf:grad-value:float:*",), intended=True),
+  Known("max ignores nan where torch propagates it (also in max/sort-style ops): a long-standing tinygrad choice", fuzz=("max_pool2d:nan-inf:*",),
+        intended=True),
+  Known("an inf weight over zero padding: torch computes 0 * inf = nan, tinygrad's padding contributes nothing",
+        fuzz=("conv2d:nan-inf:float:special",), intended=True),
+  Known("softmax of a row holding inf: tinygrad gives 1 at the inf, torch nan (inf - inf); tinygrad's answer is the limit",
+        fuzz=("softmax:nan-inf:float:special",), intended=True),
+  Known("as softmax: log_softmax with an inf in the row gives 0 there in tinygrad, nan in torch", fuzz=("log_softmax:nan-inf:float:special",),
+        intended=True),
+  # bugs: elementwise
+  Known(f"log(-1e-40) is -inf, torch gives nan: {NEG_SUBNORMAL}", parity=("log/edge-values",)),
+  Known(f"log2(-1e-40) is -inf, torch gives nan: {NEG_SUBNORMAL}", parity=("log2/edge-values",)),
+  Known(f"log10(-1e-40) is -inf, torch gives nan: {NEG_SUBNORMAL}", parity=("log10/edge-values",)),
+  Known(f"tan(3.4e38) is -1.0, torch gives 0.2517: {RANGE}", parity=("tan/edge-values",), fuzz=("tan:*:float:special",)),
+  Known(f"cos(3.4e38) is -0.244, torch gives 0.970: {RANGE}", parity=("cos/edge-values",), fuzz=("cos:*:float:special",)),
+  Known(f"sin of large arguments (65504, 3.4e38) loses accuracy: {RANGE}", fuzz=("sin:*:float:special",)),
+  Known("atan(inf) is nan and atan(1e20) is 0, torch gives pi/2: atan is asin(x/sqrt(1+x*x)), and x*x overflows (patches/dropped/ has a fix)",
+        parity=("atan/edge-values",)),
+  Known("acosh(3.4e38) is inf, torch gives 89.415: x*x overflows", parity=("acosh/edge-values",)),
+  Known("asinh(3.4e38) is inf, torch gives 89.415: x*x overflows", parity=("asinh/edge-values",)),
+  Known("relu(nan) is 0, torch gives nan", parity=("relu/edge-values",)),
+  Known("sign(nan) is 1, torch gives 0", parity=("sign/edge-values",), fuzz=("sign:*:float:special",)),
+  Known("torch rejects bool - float (use ~ or logical_not), tinygrad computes it", parity=("sub/bool[3,4],float32[3,4]",)),
+  Known("the gradient w.r.t. a 0-d tensor counts every equal constant: Tensor(2.0) is a CONST UOp and equal UOps are one node, so d(x*2)/dx "
+        "at x=2 is 4 (softplus-930688eb)", fuzz=("gradient:grad-0d-const-alias:float:scalar",)),
+  Known("celu's gradient is off for negative x (1.5x torch's) and nan where the unused branch overflows; exp(x)-1 loses tiny x", fuzz=("celu:*",)),
+  Known("selu's gradient is nan where exp overflows in the branch where() does not take (0 * inf in the backward pass)",
+        fuzz=("selu:grad-*:float:*",)),
+  Known("asin(x) for tiny |x| is off by ~1.2e-7 absolute (A&S 4.4.46 polynomial), so asin(1e-20) is 1.19e-7; log magnifies it",
+        fuzz=("log*:*:float:*",)),
+  Known("erf(0) in float16 is -0.00073, not 0: the approximation runs in half precision, where 1 - t*p(t) cancels", fuzz=("erf:value:float:*",)),
+  Known("x % inf is nan; torch, like Python, gives x for finite x >= 0", fuzz=("mod:nan-inf:*:*",)),
+  Known("integer % 0 kills the process with SIGFPE; torch raises ZeroDivisionError", fuzz=("mod:crash:int:*",)),
+  Known("exp-based formulas (sinh, celu) return 0 for tiny negative x where torch keeps -1e-20, so sqrt of it is 0, not nan",
+        fuzz=("sqrt:nan-inf:float:*",)),
+  Known("as sqrt: a tiny negative value lost to 0 upstream of rsqrt gives inf, not nan", fuzz=("rsqrt:nan-inf:float:*",)),
+  Known("1/x magnifies tiny upstream errors: asin(x) for small |x| is ~5e-8 off (polynomial), sinh(1e-20) is 0 (exp-exp cancels)",
+        fuzz=("reciprocal:*:float:*",)),
+  Known("inf ** 0 is nan; torch gives 1 (0.14.0's xpow handles x ** 0 = 1 for every x)", fuzz=("pow:nan-inf:float:special",)),
+  # bugs: reductions, sorting, pooling
+  Known("max over an empty axis returns -inf; torch raises (no identity for max)", parity=("max/empty-reduction",),
+        fuzz=("max:exception:*:zero-size",)),
+  Known("min over an empty axis returns inf; torch raises", fuzz=("min:exception:*:zero-size",)),
+  Known("argmax/argmin over an empty axis return a value; torch raises", fuzz=("arg*:exception:*:zero-size",)),
+  Known("argmax/argmin(dim=0) of a 0-d tensor raises IndexError; torch returns 0", fuzz=("arg*:exception:*:scalar",)),
+  Known("prod of int8 stays int8 (and overflows); torch, and tinygrad's own sum, accumulate ints wider", fuzz=("prod:dtype:int:*",)),
+  Known(f"sort: {TIES}", parity=("sort/ties",)),
+  Known(f"topk: {TIES}", parity=("topk/ties",)),
+  Known("max_pool2d of float16 returns float32; torch keeps float16", fuzz=("max_pool2d:dtype:*",)),
+  Known("avg_pool2d of float16 sums the window in float16 and overflows to inf; torch accumulates in float32", fuzz=("avg_pool2d:nan-inf:float:*",)),
+  # bugs: movement and indexing
+  Known("flip(0) of a 0-d tensor raises AssertionError; torch returns the tensor", fuzz=("flip:exception:*:scalar",)),
+  Known("no bounds check on tensor indices (tinygrad has no data-dependent errors); torch raises IndexError",
+        parity=("__getitem__:tensor/out-of-bounds",)),
+  Known("a negative gather index is read as from the end; torch raises (gather indices must be in [0, size))", parity=("gather/negative-index",)),
+  Known("scatter(reduce=) takes only a scalar src, pointing to scatter_reduce; torch still accepts a tensor src", parity=("scatter/tensor-src,add",)),
+]
+
+def explains(signature: str) -> Known | None:
+  """The entry that accounts for a fuzz finding's signature, if any: the one rule the campaign and triage both apply."""
+  return next((k for k in KNOWN if any(fnmatchcase(signature, pat) for pat in k.fuzz)), None)
+
+def parity_xfails() -> dict[tuple[str, str], str]:
+  """(op, sample id) -> reason, for every parity sample a known difference makes fail."""
+  return {tuple(s.split("/", 1)): k.reason for k in KNOWN for s in k.parity}
