@@ -55,3 +55,42 @@ def test_relative_only_drops_atol():
 def test_message_reads_as_the_math():
   v = judge("grad0", f32(1, 2.5), f32(1, 2), None)
   assert v.message.startswith("grad0[1] = np.float32(2.5), but torch gives np.float32(2.0)")
+
+def raised(fn) -> BaseException:
+  try: fn()
+  except Exception as e: return e
+  raise AssertionError("no exception")
+
+def test_internal_errors_are_told_from_refusals():
+  from tinygrad import Tensor
+  from tools.parity.judge import internal_error
+  assert internal_error(raised(lambda: Tensor(1.0).flip(0)))  # an assert inside tinygrad: internal, though torch may reject it too
+  assert internal_error(raised(lambda: Tensor(1.0).shape[0])) is False  # IndexError from the test's own code, not from tinygrad
+  assert not internal_error(raised(lambda: Tensor.ones(4, 3) + Tensor.ones(3, 4)))  # tinygrad's own broadcast error, raised on purpose
+  assert not internal_error(ValueError("not raised at all"))
+
+KINK = """import sys
+sys.path.insert(0, sys.argv[1])
+from tools.parity.inputs import A, S
+from tools.parity.ops import OPS
+from tools.parity.run import run
+op = next(o for o in OPS if o.name == sys.argv[2])
+print("; ".join(run(op, S(A((3,), values=tuple(map(float, sys.argv[3].split(","))))), "kink").failures))
+"""
+
+def test_the_judge_sees_a_patch_move_boundary_gradients_away_from_torch():
+  """patches/dropped/Clip-relu6-... made relu6 and hardsigmoid a plain clip: right values, but relu6'(0) = 1 and hardsigmoid'(-3) = 1/6,
+  where the pin, like torch, has 0. The parity run at those kinks passes at the pin and fails with the patch, on the gradient."""
+  import subprocess, sys
+  from tools.stack import patches
+  from tools.workbench import BASE_TAG, ROOT
+  kinks = {"relu6": "-0.25,0,0.25", "hardsigmoid": "-3.25,-3,-2.75"}
+  def failures(tree):
+    return {op: subprocess.run([sys.executable, "-c", KINK, str(tree), op, vals], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+            for op, vals in kinks.items()}
+  with patches.worktree(ROOT / "tinygrad", BASE_TAG) as pin:
+    assert failures(pin) == {"relu6": "", "hardsigmoid": ""}
+    patches.am(pin, ROOT / "patches" / "dropped" / "Clip-relu6-and-hardsigmoid-instead-of-subtracting-tw.patch")
+    got = failures(pin)
+  assert got["relu6"].startswith("grad0[1] = ") and "but torch gives np.float32(0.0)" in got["relu6"]
+  assert got["hardsigmoid"].startswith("grad0[1] = ") and "but torch gives np.float32(0.0)" in got["hardsigmoid"]

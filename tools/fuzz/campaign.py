@@ -3,14 +3,14 @@
 Programs are drawn from tools/fuzz/programs.py, run in a worker process (crashes and hangs are findings), judged by the
 parity rule, shrunk by Hypothesis and deduplicated by signature. A finding is written to build/fuzz/findings/ only when its
 repro.py fails again in a fresh process; one that does not is flaky, kept in build/fuzz/flaky/ with the worker's recent programs."""
-import argparse, json, shutil, sys, time
+import argparse, json, shutil, time
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from tools.fuzz import findings
 from tools.fuzz.programs import OPS, programs
 from tools.fuzz.worker import Worker
 from tools.parity import known
-from tools.workbench import ROOT, write_atomic
+from tools.workbench import ROOT, WorkbenchError, cli, write_atomic
 
 FLAKY = ROOT / "build" / "fuzz" / "flaky"
 
@@ -87,10 +87,10 @@ def main():
   ap.add_argument("--smoke", action="store_true", help="one derandomized round (CI): fails on any finding not known or suppressed")
   args = ap.parse_args()
   ops = [o for o in args.ops.split(",") if o] or None
-  if ops and (bad := [o for o in ops if o not in OPS]): sys.exit(f"error: unknown op(s) {', '.join(bad)}: choose from {', '.join(sorted(OPS))}")
+  if ops and (bad := [o for o in ops if o not in OPS]): raise WorkbenchError(f"unknown op(s) {', '.join(bad)}: choose from {', '.join(sorted(OPS))}")
   stats = campaign(args.time, args.seed, ops, args.max_ops, per_round=120 if args.smoke else 50, smoke=args.smoke)
   print(f"findings under {findings.FINDINGS.relative_to(ROOT)}: " + (", ".join(stats["new"]) or "nothing new"))
-  if args.smoke and stats["new"]: sys.exit("error: the fuzz smoke test found something new: triage it (make fuzz-triage), then fix it, or list its "
-                                           "signature in tools/fuzz/suppressions.py with the reason")
+  if args.smoke and stats["new"]: raise WorkbenchError("the fuzz smoke test found something new: triage it (make fuzz-triage), then fix it, or "
+                                                        "add its signature to tools/parity/known.py with the reason")
 
-if __name__ == "__main__": main()
+if __name__ == "__main__": cli(main)

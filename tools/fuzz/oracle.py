@@ -3,7 +3,7 @@ import zlib
 import numpy as np, torch
 import torch.nn.functional as F
 from tinygrad import Tensor
-from tools.parity.judge import judge
+from tools.parity.judge import internal_error, judge
 from tools.fuzz.programs import kind, source
 
 def run(program: dict, lib: str, float64: bool = False) -> tuple[dict, object]:
@@ -39,7 +39,9 @@ def _evaluate(program: dict, relative_only: bool = False) -> dict:
     tg_np = tg.numpy()
   except Exception as e: tg = e
   if isinstance(pt, Exception) or isinstance(tg, Exception):
-    if isinstance(pt, Exception) and isinstance(tg, Exception): return {"status": "ok"}
+    if isinstance(pt, Exception) and isinstance(tg, Exception):
+      if not internal_error(tg): return {"status": "ok"}
+      return {"status": "fail", "kind": "internal-error", "message": f"tinygrad fails inside itself with {_line(tg)}; torch rejects it too"}
     who = "tinygrad raised " + _line(tg) if isinstance(tg, Exception) else "torch rejects it (" + _line(pt) + ") but tinygrad accepts it"
     return {"status": "fail", "kind": "exception", "message": who}
   if pt.dtype.is_floating_point:
@@ -69,14 +71,13 @@ def as_1d(program: dict) -> dict:
   return {"inputs": [{**t, "shape": t["shape"] or [1]} for t in program["inputs"]], "steps": program["steps"]}
 
 def _gradients(program, pt_ns, pt, tg_ns, tg) -> dict:
-  """Gradients are compared only where they are defined: finite inputs, and torch's float64 gradient agreeing with a central
-  difference (at a kink such as relu's 0, torch's choice of subgradient is a convention, not a reference)."""
+  """Gradients are compared where torch defines them: finite inputs and finite torch gradients. At a kink (relu at 0, a tie in
+  maximum) torch's choice of subgradient is the reference, as it is for everything else."""
   leaves = [i for i, t in enumerate(program["inputs"]) if kind(t["dtype"]) == "f"]
   if not leaves or not pt.dtype.is_floating_point or not pt.requires_grad or pt.numel() == 0: return {"status": "ok"}
   if not all(np.isfinite(np.asarray(program["inputs"][i]["values"], dtype=np.float64)).all() for i in leaves): return {"status": "ok"}
   rng = np.random.default_rng(zlib.crc32(repr(program).encode()))
   cot = rng.standard_normal(tuple(pt.shape)).astype(pt.detach().numpy().dtype)
-  if not _differentiable(program, leaves, cot, rng): return {"status": "ok"}
   try: pgs = torch.autograd.grad((pt * torch.tensor(cot)).sum(), [pt_ns[f"a{i}"] for i in leaves], allow_unused=True)
   except RuntimeError: return {"status": "ok"}
   try: tgs = [g.numpy() for g in (tg * Tensor(cot)).sum().gradient(*[tg_ns[f"a{i}"] for i in leaves])]
@@ -91,23 +92,6 @@ def _gradients(program, pt_ns, pt, tg_ns, tg) -> dict:
     v = judge(f"grad a{i}", t, p, None if r is None else r.numpy())
     if not v.ok: return {"status": "fail", "kind": "grad-" + _kind(v.message), "message": v.message}
   return {"status": "ok"}
-
-def _differentiable(program: dict, leaves: list[int], cot: np.ndarray, rng, h: float = 1e-6) -> bool:
-  """Checks torch's float64 directional derivative of sum(out * cot) along a random direction against a central difference."""
-  def loss(shift: float, direction: list | None = None):
-    prog = {**program, "inputs": [dict(t) for t in program["inputs"]]}
-    for k, i in enumerate(leaves):
-      if direction: prog["inputs"][i]["values"] = list(np.asarray(prog["inputs"][i]["values"], np.float64) + shift * direction[k])
-    ns, out = run(prog, "torch", float64=True)
-    return ns, (out * torch.tensor(cot.astype(np.float64))).sum()
-  try:
-    ns, l0 = loss(0.0)
-    grads = torch.autograd.grad(l0, [ns[f"a{i}"] for i in leaves], allow_unused=True)
-    direction = [rng.standard_normal(len(program["inputs"][i]["values"])) for i in leaves]
-    analytic = sum(float((g.reshape(-1).double() * torch.tensor(d)).sum()) for g, d in zip(grads, direction) if g is not None)
-    numeric = float((loss(h, direction)[1] - loss(-h, direction)[1]).detach()) / (2 * h)
-  except Exception: return False
-  return bool(np.isfinite(numeric)) and abs(numeric - analytic) <= 1e-4 * max(1.0, abs(analytic))
 
 def _kind(message: str) -> str:
   return "dtype" if ": dtype " in message else "shape" if ": shape " in message else "nan-inf" if "NaN and infinities" in message else "value"

@@ -13,6 +13,7 @@ class Known:
 
 NEG_SUBNORMAL = "a negative subnormal is taken as zero"
 RANGE = "no exact range reduction for huge arguments"
+UNUSED_INF = "0 * inf in its backward pass: a branch or factor the value does not use overflows"
 TIES = "with tied values the gradient does not follow the returned indices, torch's does"
 INT_SUM = "tinygrad's int sums accumulate in its default int (int32, unsigned ones in uint32); torch uses int64"
 ANY_ALL = "torch's any/all of uint8 return uint8 (a legacy quirk); tinygrad returns bool, as numpy does"
@@ -39,12 +40,33 @@ KNOWN = [
   Known(f"log10(-1e-40) is -inf, torch gives nan: {NEG_SUBNORMAL}", parity=("log10/edge-values",)),
   Known(f"tan(3.4e38) is -1.0, torch gives 0.2517: {RANGE}", parity=("tan/edge-values",), fuzz=("tan:*:float:special",)),
   Known(f"cos(3.4e38) is -0.244, torch gives 0.970: {RANGE}", parity=("cos/edge-values",), fuzz=("cos:*:float:special",)),
-  Known(f"sin of large arguments (65504, 3.4e38) loses accuracy: {RANGE}", fuzz=("sin:*:float:special",)),
+  Known(f"sin of large arguments (65504, 3.4e38) loses accuracy, and so does its gradient cos(-3.4e38): {RANGE}", parity=("sin/edge-values",),
+        fuzz=("sin:*:float:special",)),
   Known("atan(inf) is nan and atan(1e20) is 0, torch gives pi/2: atan is asin(x/sqrt(1+x*x)), and x*x overflows (patches/dropped/ has a fix)",
         parity=("atan/edge-values",)),
   Known("acosh(3.4e38) is inf, torch gives 89.415: x*x overflows", parity=("acosh/edge-values",)),
   Known("asinh(3.4e38) is inf, torch gives 89.415: x*x overflows", parity=("asinh/edge-values",)),
   Known("relu(nan) is 0, torch gives nan", parity=("relu/edge-values",)),
+  # bugs: gradients at edge values and kinks
+  Known("the gradient of asin and acos at 0 is 0, torch's is 1 and -1: asin is sign(x) * asin(|x|), so its slope at 0 is sign's (fixed upstream by "
+        "#17862; patches/dropped/)", parity=("asin/edge-values", "acos/edge-values")),
+  Known(f"the gradient of erf at inf is nan, torch's is 0: {UNUSED_INF}", parity=("erf/edge-values",)),
+  Known("the gradient of atanh at inf is nan, torch's is -0.0", parity=("atanh/edge-values",)),
+  Known(f"the gradient of softplus at inf and of logsigmoid at -inf is nan, torch's finite: {UNUSED_INF}",
+        parity=("softplus/edge-values", "logsigmoid/edge-values")),
+  Known(f"the gradient of silu, swish, quick_gelu and mish at 3.4e38 is nan, torch's finite: {UNUSED_INF}",
+        parity=("silu/edge-values", "swish/edge-values", "quick_gelu/edge-values", "mish/edge-values")),
+  Known(f"the gradient of celu and selu at inf is nan, torch's finite: {UNUSED_INF}", parity=("celu/edge-values", "selu/edge-values")),
+  Known("the gradient of softsign at 3.4e38 is inf, torch's 1e-45: (1 + |x|) ** 2 overflows", parity=("softsign/edge-values",)),
+  Known("leaky_relu's gradient at 0 is 1, torch's is the negative slope (0.01): tinygrad takes the positive piece at the kink",
+        parity=("leaky_relu/edge-values", "leaky_relu/kinks")),
+  Known("selu's gradient at 0 is scale (1.05), torch's scale * alpha (1.76): tinygrad takes the positive piece at the kink", parity=("selu/kinks",)),
+  Known("relu6(inf), hardsigmoid(inf) and hardswish(inf) are nan, torch gives 6, 1 and inf: relu(x) - relu(x - 6) is inf - inf (fixed "
+        "upstream by #18028 and #18063)", parity=("relu6/edge-values", "hardsigmoid/edge-values", "hardswish/edge-values")),
+  Known("the gradient of relu6 at 6 is 1, of hardsigmoid at 3 is 1/6, of hardswish at 3 is 1.5; torch's are 0, 0 and 1: relu(x) - relu(x - 6) "
+        "takes relu's slope at the top bound (fixed upstream by #18029 and #18063)", parity=("relu6/kinks", "hardsigmoid/kinks", "hardswish/kinks")),
+  Known("hardtanh's gradient at its bounds (-1, 1) is 1, torch's 0: tinygrad's hardtanh is clip, whose gradient at a bound is 1 as torch.clamp's "
+        "is, but torch's hardtanh leaves the bounds out", parity=("hardtanh/kinks",)),
   Known("sign(nan) is 1, torch gives 0", parity=("sign/edge-values",), fuzz=("sign:*:float:special",)),
   Known("torch rejects bool - float (use ~ or logical_not), tinygrad computes it", parity=("sub/bool[3,4],float32[3,4]",)),
   Known("the gradient w.r.t. a 0-d tensor counts every equal constant: Tensor(2.0) is a CONST UOp and equal UOps are one node, so d(x*2)/dx "
@@ -56,7 +78,8 @@ KNOWN = [
         fuzz=("log*:*:float:*",)),
   Known("erf(0) in float16 is -0.00073, not 0: the approximation runs in half precision, where 1 - t*p(t) cancels", fuzz=("erf:value:float:*",)),
   Known("x % inf is nan; torch, like Python, gives x for finite x >= 0", fuzz=("mod:nan-inf:*:*",)),
-  Known("integer % 0 kills the process with SIGFPE; torch raises ZeroDivisionError", fuzz=("mod:crash:int:*",)),
+  Known("integer % 0 has no error in tinygrad, where torch raises ZeroDivisionError: a compiled kernel dies of SIGFPE, a constant-folded one "
+        "returns a value", fuzz=("mod:crash:int:*", "mod:exception:int:*")),
   Known("exp-based formulas (sinh, celu) return 0 for tiny negative x where torch keeps -1e-20, so sqrt of it is 0, not nan",
         fuzz=("sqrt:nan-inf:float:*",)),
   Known("as sqrt: a tiny negative value lost to 0 upstream of rsqrt gives inf, not nan", fuzz=("rsqrt:nan-inf:float:*",)),
@@ -64,6 +87,9 @@ KNOWN = [
         fuzz=("reciprocal:*:float:*",)),
   Known("inf ** 0 is nan; torch gives 1 (0.14.0's xpow handles x ** 0 = 1 for every x)", fuzz=("pow:nan-inf:float:special",)),
   # bugs: reductions, sorting, pooling
+  Known("conv2d and pooling with a kernel larger than the (padded) input fail an assert in _pool, not an error of the API; torch raises a "
+        "RuntimeError", parity=("conv2d/kernel-larger-than-input",),
+        fuzz=("conv2d:internal-error:*", "max_pool2d:internal-error:*", "avg_pool2d:internal-error:*")),
   Known("max over an empty axis returns -inf; torch raises (no identity for max)", parity=("max/empty-reduction",),
         fuzz=("max:exception:*:zero-size",)),
   Known("min over an empty axis returns inf; torch raises", fuzz=("min:exception:*:zero-size",)),
@@ -75,7 +101,11 @@ KNOWN = [
   Known("max_pool2d of float16 returns float32; torch keeps float16", fuzz=("max_pool2d:dtype:*",)),
   Known("avg_pool2d of float16 sums the window in float16 and overflows to inf; torch accumulates in float32", fuzz=("avg_pool2d:nan-inf:float:*",)),
   # bugs: movement and indexing
-  Known("flip(0) of a 0-d tensor raises AssertionError; torch returns the tensor", fuzz=("flip:exception:*:scalar",)),
+  Known("cat of tensors whose other dims differ fails an assert inside tinygrad (torch raises a RuntimeError naming the sizes)",
+        parity=("cat/float32[3,2]permuted,float32[2,3],dim=-1",)),
+  Known("size(-1) of a 0-d tensor raises IndexError (tuple index out of range) from inside tinygrad; torch says it has no dimensions",
+        parity=("shape/float32[]",)),
+  Known("flip(0) of a 0-d tensor raises AssertionError; torch returns the tensor", fuzz=("flip:exception:*:scalar", "flip:internal-error:*:scalar")),
   Known("no bounds check on tensor indices (tinygrad has no data-dependent errors); torch raises IndexError",
         parity=("__getitem__:tensor/out-of-bounds",)),
   Known("a negative gather index is read as from the end; torch raises (gather indices must be in [0, size))", parity=("gather/negative-index",)),

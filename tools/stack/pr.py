@@ -297,6 +297,6 @@ def main():
   with ThreadPoolExecutor(os.cpu_count()) as pool: reports = list(pool.map(one, stack))
   print(table(reports))
   if note := offline_base(ROOT / "tinygrad"): print(f"\nnote: {note}")
-  if failed := [r.patch.stem for r in reports if r.failed]: sys.exit(f"error: {len(failed)} patch(es) fail a hard check: {', '.join(failed)}")
+  if failed := [r.patch.stem for r in reports if r.failed]: raise WorkbenchError(f"{len(failed)} patch(es) fail a hard check: {', '.join(failed)}")
 
 if __name__ == "__main__": cli(main)

@@ -12,26 +12,31 @@ EDGE = (0.0, -0.0, INF, -INF, NAN, 1e-40, -1e-40, 3.4e38, -3.4e38, 0.5, -1.5, 2.
 def ints(lo, hi, shape=(3, 4)) -> A: return A(shape, "int32", lo, hi)
 def floats(lo, hi, shape=(3, 4)) -> A: return A(shape, "float32", lo, hi)
 
-def unary_samples(lo=-2.0, hi=2.0, edge=True, dtype="float32"):
+def unary_samples(lo=-2.0, hi=2.0, edge=True, dtype="float32", kinks=()):
+  """Random values in [lo, hi) in several shapes and views; the edge values and, for a piecewise op, the points where its pieces meet
+  (with their neighbours), both with gradients: there torch's choice of subgradient is the reference."""
   s = [S(A((3, 4), dtype, lo, hi)), S(A((), dtype, lo, hi)), S(A((1,), dtype, lo, hi)), S(A((2, 0, 3), dtype, lo, hi)),
        S(A((4, 3), dtype, lo, hi, view="T")), S(A((2, 5), dtype, lo, hi, view="step"))]
-  if edge: s.append(S(A((len(EDGE),), dtype, grad=False, values=EDGE), name="edge-values"))
+  if edge: s.append(S(A((len(EDGE),), dtype, values=EDGE), name="edge-values"))
+  if kinks: s.append(S(A((3 * len(kinks),), dtype, values=tuple(k + d for k in kinks for d in (-0.25, 0.0, 0.25))), name="kinks"))
   return s
 
-def unary(name, torch_fn=None, lo=-2.0, hi=2.0, edge=True, **kw) -> Op:
+def unary(name, torch_fn=None, lo=-2.0, hi=2.0, edge=True, kinks=(), **kw) -> Op:
   tiny, pt = method(name)
-  return Op(name, "elementwise", tiny, torch_fn or pt, unary_samples(lo, hi, edge), **kw)
+  return Op(name, "elementwise", tiny, torch_fn or pt, unary_samples(lo, hi, edge, kinks=kinks), **kw)
 
 UNARY = [
-  unary("abs"), unary("neg", covers=("__neg__",)), unary("exp"), unary("exp2"), unary("log", lo=0.1), unary("log2", lo=0.1),
+  unary("abs", kinks=(0,)), unary("neg", covers=("__neg__",)), unary("exp"), unary("exp2"), unary("log", lo=0.1), unary("log2", lo=0.1),
   unary("log10", lo=0.1), unary("sqrt", lo=0.1), unary("rsqrt", lo=0.1), unary("sin"), unary("cos"), unary("tan", lo=-1.2, hi=1.2),
   unary("asin", lo=-0.95, hi=0.95), unary("acos", lo=-0.95, hi=0.95), unary("atan"), unary("sinh"), unary("cosh"), unary("tanh"),
-  unary("asinh"), unary("acosh", lo=1.1, hi=3.0), unary("atanh", lo=-0.95, hi=0.95), unary("sigmoid"), unary("relu"),
-  unary("relu6", F.relu6), unary("erf"), unary("reciprocal", lo=0.25), unary("square"), unary("sign"), unary("ceil"), unary("floor"),
-  unary("round"), unary("trunc"), unary("softplus", F.softplus), unary("softsign", F.softsign), unary("silu", F.silu),
+  unary("asinh"), unary("acosh", lo=1.1, hi=3.0), unary("atanh", lo=-0.95, hi=0.95), unary("sigmoid"), unary("relu", kinks=(0,)),
+  unary("relu6", F.relu6, kinks=(0, 6)), unary("erf"), unary("reciprocal", lo=0.25), unary("square"), unary("sign", kinks=(0,)),
+  unary("ceil", kinks=(-1, 0, 1)), unary("floor", kinks=(-1, 0, 1)), unary("round", kinks=(-1.5, -0.5, 0.5, 1.5, 2.5)),
+  unary("trunc", kinks=(-1, 0, 1)), unary("softplus", F.softplus), unary("softsign", F.softsign), unary("silu", F.silu),
   unary("swish", F.silu), unary("mish", F.mish), unary("quick_gelu", lambda x: x * torch.sigmoid(1.702 * x)),
-  unary("elu", F.elu), unary("celu", F.celu), unary("selu", F.selu), unary("leaky_relu", F.leaky_relu), unary("hardswish", F.hardswish),
-  unary("hardtanh", F.hardtanh), unary("logsigmoid", F.logsigmoid), unary("hardsigmoid", F.hardsigmoid),
+  unary("elu", F.elu, kinks=(0,)), unary("celu", F.celu, kinks=(0,)), unary("selu", F.selu, kinks=(0,)),
+  unary("leaky_relu", F.leaky_relu, kinks=(0,)), unary("hardswish", F.hardswish, kinks=(-3, 3)), unary("hardtanh", F.hardtanh, kinks=(-1, 1)),
+  unary("logsigmoid", F.logsigmoid), unary("hardsigmoid", F.hardsigmoid, kinks=(-3, 3)),
   Op("gelu", "elementwise", lambda x, **k: x.gelu(**k), lambda x, **k: F.gelu(x, **k),
      [S(A((3, 4)), approximate="tanh"), S(A((3, 4)), approximate="none"), S(A((4, 3), view="T"), approximate="tanh")]),
   Op("isnan", "elementwise", *method("isnan"), [S(A((len(EDGE),), values=EDGE)), S(A((2, 0)))], grad=False),
@@ -43,6 +48,9 @@ UNARY = [
   Op("bitwise_not", "elementwise", *method("bitwise_not"), [S(ints(-100, 100)), S(A((3, 4), "bool")),
      S(A((3, 4), "uint8", 0, 255))], grad=False, covers=("__invert__",)),
 ]
+
+# x == y in half the places: maximum and minimum must split (or not) the gradient at a tie as torch does
+TIES = S(A((2, 3), values=(1.0, -2, 0, 3, 0.5, -1)), A((2, 3), values=(1.0, 0, 0, 2, 0.5, -1)), name="ties")
 
 def binary_samples(lo=-2.0, hi=2.0, lo2=None, hi2=None, ints=True):
   lo2, hi2 = lo if lo2 is None else lo2, hi if hi2 is None else hi2
@@ -74,8 +82,8 @@ BINARY = [
   Op("__rpow__", "elementwise", rev(operator.pow, 2.5), rev(operator.pow, 2.5), unary_samples(edge=False)),
   binary("pow", operator.pow, samples=[*binary_samples(lo=0.25, hi=2.0, ints=False), S(A((3, 4)), 3, name="negative-base,int-exponent"),
          S(ints(0, 5), ints(0, 3), name="int32**int32")], covers=("__pow__",)),
-  Op("maximum", "elementwise", lambda x, y: x.maximum(y), torch.maximum, binary_samples()[:6]),
-  Op("minimum", "elementwise", lambda x, y: x.minimum(y), torch.minimum, binary_samples()[:6]),
+  Op("maximum", "elementwise", lambda x, y: x.maximum(y), torch.maximum, binary_samples()[:6] + [TIES]),
+  Op("minimum", "elementwise", lambda x, y: x.minimum(y), torch.minimum, binary_samples()[:6] + [TIES]),
   binary("eq", operator.eq, covers=("__eq__",), grad=False), binary("ne", operator.ne, covers=("__ne__",), grad=False),
   binary("__lt__", operator.lt, grad=False), binary("__gt__", operator.gt, grad=False), binary("__le__", operator.le, grad=False),
   binary("__ge__", operator.ge, grad=False),
@@ -125,11 +133,13 @@ REFLECTED_AND_INPLACE = [
 TERNARY = [
   Op("where", "elementwise", lambda c, x, y: c.where(x, y), torch.where,
      [S(A((3, 4), "bool"), A((3, 4)), A((3, 4))), S(A((3, 1), "bool"), A((1, 4)), A(())), S(A((3, 4), "bool"), A((3, 4)), 0.5),
-      S(A((3, 4), "bool"), ints(-5, 5), A((3, 4))), S(A((0, 4), "bool"), A((0, 4)), A((0, 4)))]),
+      S(A((3, 4), "bool"), ints(-5, 5), A((3, 4))), S(A((0, 4), "bool"), A((0, 4)), A((0, 4))),
+      S(A((2, 3), "bool"), A((2, 3), values=(1.0, -2, 0, 3, 0.5, -1)), A((2, 3), values=(1.0, -2, 0, 3, 0.5, -1)), name="equal-branches")]),
   Op("lerp", "elementwise", lambda x, y, w: x.lerp(y, w), torch.lerp,
      [S(A((3, 4)), A((3, 4)), floats(0, 1)), S(A((3, 4)), A((1, 4)), 0.25)]),
   Op("clamp", "elementwise", lambda x, *a: x.clamp(*a), torch.clamp,
-     [S(A((3, 4)), -0.5, 0.5), S(A((3, 4)), None, 0.5), S(A((3, 4)), -0.5), S(ints(-10, 10), -3, 3), S(A((3, 4)), 0.5, -0.5)], covers=("clip",)),
+     [S(A((3, 4)), -0.5, 0.5), S(A((3, 4)), None, 0.5), S(A((3, 4)), -0.5), S(ints(-10, 10), -3, 3), S(A((3, 4)), 0.5, -0.5),
+      S(A((5,), values=(-1.0, -0.5, 0, 0.5, 1)), -0.5, 0.5, name="at-bounds")], covers=("clip",)),
   Op("masked_fill", "elementwise", lambda x, m, v: x.masked_fill(m, v), lambda x, m, v: x.masked_fill(m, v),
      [S(A((3, 4)), A((3, 4), "bool"), 1.5), S(A((3, 4)), A((1, 4), "bool"), -INF), S(ints(-5, 5), A((3, 4), "bool"), 7)]),
 ]
