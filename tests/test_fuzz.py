@@ -114,3 +114,19 @@ def test_triage_bisects_a_regression_to_the_patch_that_brought_it(tmp_path, monk
   with patches.worktree(repo, BASE_TAG) as pin: assert triage.present(d / "repro.py", pin) == "fixed"
   assert triage.bisect(repo, d / "repro.py", stack) == stack[1].name
   assert triage.label("relu:value:float:finite", "fixed", "present", "fixed", "0.14.0", stack[1].name) == f"introduced by {stack[1].name}"
+
+# tinygrad's own leak, found as a flaky finding: x * -2**31 squared becomes (x*x) << 62 on int32, undefined in C, and clang leaves the
+# output unwritten; a fresh process reads zeroed memory (right by luck), a worker gets a buffer freed by the program before it
+INT_MIN = prog(("mul", {"x": "a0", "y": "a1"}, ""), ("square", {"x": "t0"}, ""),
+               inputs=[{"shape": [2], "dtype": "int32", "values": [0, 0]}, {"shape": [], "dtype": "int32", "values": [-2147483648]}])
+BEFORE = prog(("mul", {"x": "a0", "y": "a1"}, ""),
+              inputs=[{"shape": [2], "dtype": "int32", "values": [0, 0]}, {"shape": [2], "dtype": "int32", "values": [-2147483648, -7]}])
+
+def test_a_finding_that_needs_an_earlier_program_is_flaky_and_the_earlier_one_is_named(tmp_path, monkeypatch):
+  monkeypatch.setattr(findings, "FINDINGS", tmp_path)
+  w = Worker(timeout=60)
+  try: assert w.run(BEFORE)["status"] == "ok" and w.run(INT_MIN)["status"] == "fail"
+  finally: w.stop()
+  d = findings.write(INT_MIN, {"kind": "value", "message": "stale"}, "square:value:int:finite")
+  assert not findings.reproduces(d)  # alone, in a fresh process, it passes: the campaign keeps it apart as flaky
+  assert campaign.leak([BEFORE, INT_MIN], INT_MIN, 60) == BEFORE

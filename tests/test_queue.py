@@ -5,7 +5,8 @@ from tools.stack import patches, queue
 from tools.stack import upstream as upstream_tool
 from tools.stack.patches import series
 from tools.stack.checkout import sync_tinygrad
-from tools.workbench import WorkbenchError, git
+from tools.stack.linecount import code_lines, counted
+from tools.workbench import ROOT, WorkbenchError, git
 
 LINES = "".join(f"line{i} = {i}\n" for i in range(40))
 
@@ -125,3 +126,12 @@ def test_a_port_stands_in_for_a_patch_on_its_release(wb, upstream):
   assert (port / "ten.patch").is_file()
   (port / "ten.patch").write_text("not a patch\n")
   with pytest.raises(WorkbenchError, match=r"patches/ports/9\.9/ten\.patch is not a git format-patch file"): patches.ported(series(wb.root), "9.9")
+
+def test_linecount_counts_like_upstreams_sz_py_on_the_pin():
+  """tools/stack/linecount.py stands in for sz.py where a tree has none (the sdists): on the pin, both give every file the same count."""
+  repo = ROOT / "tinygrad"
+  if git("cat-file", "-t", "workbench-base:sz.py", cwd=repo, check=False) != "blob":
+    pytest.skip("tinygrad/ was built from the release sdist, which has no sz.py (make sync with upstream's source archive has it)")
+  with patches.worktree(repo, "workbench-base") as wt:
+    ours = {rel: code_lines(f.read_text(), rel) for f in (wt / "tinygrad").rglob("*") if f.is_file() and counted(rel := str(f.relative_to(wt)))}
+  assert {f: n for f, n in ours.items() if n} == queue.sz_stats(repo, "workbench-base")

@@ -39,6 +39,7 @@ def test_changed_series_restacks(tmp_path, upstream):
 
 def test_offline_sync_builds_the_release_tree_from_the_sdist(tmp_path, monkeypatch):
   monkeypatch.setenv("WORKBENCH_OFFLINE", "1")
+  monkeypatch.setenv("WORKBENCH_ARCHIVE", "")  # no source archive: the sdist
   rel = release("0.13.0")
   wb = Workbench(tmp_path, "https://github.com/tinygrad/tinygrad.git", rel.commit)
   assert sync_tinygrad(wb.root)["source"] == "sdist tinygrad-0.13.0.tar.gz"
@@ -84,6 +85,7 @@ def test_a_patch_that_does_not_apply_stops_and_loses_nothing(tmp_path, upstream)
 
 def test_hash_mismatch_changes_nothing(tmp_path, monkeypatch):
   monkeypatch.setenv("WORKBENCH_OFFLINE", "1")
+  monkeypatch.setenv("WORKBENCH_ARCHIVE", "")
   rel = release("0.13.0")
   bad = (ROOT / "pyproject.toml").read_text().replace(rel.sdist_sha256, "0" * 64)
   wb = Workbench(tmp_path, "https://github.com/tinygrad/tinygrad.git", rel.commit, pyproject=bad)
@@ -138,3 +140,45 @@ def test_a_missing_compiler_stops_before_anything_changes_with_the_command_to_ru
   assert p.stderr.splitlines() == ["error: DEV=CPU needs the system package clang, which is missing: run `sudo apt-get install -y clang`, "
                                    "then this command again"]
   assert wb.snapshot() == before
+
+def archived(upstream, tmp_path, version="9.9") -> tuple[str, Path, str]:
+  """An upstream commit with a test suite and sz.py, its `git archive`, and a pyproject.toml recording it as a release."""
+  pin = upstream.commit({"tinygrad/tensor.py": "a = 1\n", "test/test_tensor.py": "def test_a(): pass\n", "sz.py": "print('lines')\n"})
+  archive = tmp_path / f"tinygrad-v{version}.tar.gz"
+  git("archive", "--format=tar.gz", f"--prefix=tinygrad-v{version}/", "-o", str(archive), pin, cwd=upstream.work)
+  pyproject = f'[tool.workbench.releases."{version}"]\ncommit = "{pin}"\nsdist-sha256 = "{"0" * 64}"\narchive-sha256 = "{sdist.sha256(archive)}"\n'
+  return pin, archive, pyproject
+
+def test_offline_sync_builds_the_whole_upstream_tree_from_a_source_archive(tmp_path, upstream, monkeypatch):
+  monkeypatch.setenv("WORKBENCH_OFFLINE", "1")
+  pin, archive, pyproject = archived(upstream, tmp_path)
+  monkeypatch.setenv("WORKBENCH_ARCHIVE", str(archive))
+  wb = Workbench(tmp_path, str(upstream.bare), pin, pyproject=pyproject)
+  assert sync_tinygrad(wb.root)["source"] == "archive tinygrad-v9.9.tar.gz"
+  assert git("ls-tree", "-r", "--name-only", "workbench-base", cwd=wb.repo).splitlines() == ["sz.py", "test/test_tensor.py", "tinygrad/tensor.py"]
+  assert f"Upstream-Commit: {pin}" in git("log", "-1", "--format=%B", "workbench-base", cwd=wb.repo)
+
+def test_a_source_archive_of_another_commit_or_with_another_hash_is_refused(tmp_path, upstream, monkeypatch):
+  monkeypatch.setenv("WORKBENCH_OFFLINE", "1")
+  pin, archive, pyproject = archived(upstream, tmp_path)
+  monkeypatch.setenv("WORKBENCH_ARCHIVE", str(archive))
+  wb = Workbench(tmp_path, str(upstream.bare), pin, pyproject=pyproject.replace(sdist.sha256(archive), "0" * 64))
+  with pytest.raises(WorkbenchError, match=r"sha256 mismatch for .*tinygrad-v9\.9\.tar\.gz"): sync_tinygrad(wb.root)
+  other = upstream.commit({"tinygrad/tensor.py": "a = 2\n"})
+  git("archive", "--format=tar.gz", "--prefix=tinygrad-v9.9/", "-o", str(archive), other, cwd=upstream.work)
+  wb.root.joinpath("pyproject.toml").write_text(pyproject.replace(pyproject.split('archive-sha256 = "')[1][:64], sdist.sha256(archive)))
+  with pytest.raises(WorkbenchError, match=f"was made from commit {other}, not the pin {pin[:12]}"): sync_tinygrad(wb.root)
+
+def test_the_shared_archive_of_the_pin_replaces_an_sdist_base(tmp_path, monkeypatch):
+  """The real 0.13.0: synced from the sdist first, then the archive in ../shared/upstream/ appears: the base is rebuilt from it."""
+  rel = release("0.13.0")
+  if rel.archive() is None: pytest.skip("no ../shared/upstream/tinygrad-v0.13.0.tar.gz beside this checkout (CI has one)")
+  monkeypatch.setenv("WORKBENCH_OFFLINE", "1")
+  wb = Workbench(tmp_path, "https://github.com/tinygrad/tinygrad.git", rel.commit)
+  monkeypatch.setenv("WORKBENCH_ARCHIVE", "")
+  assert sync_tinygrad(wb.root)["source"] == "sdist tinygrad-0.13.0.tar.gz"
+  monkeypatch.delenv("WORKBENCH_ARCHIVE")
+  assert sync_tinygrad(wb.root)["source"] == "archive tinygrad-v0.13.0.tar.gz"
+  files = git("ls-tree", "-r", "--name-only", "workbench-base", cwd=wb.repo).splitlines()
+  assert {"sz.py", "test/backend/test_ops.py", "tinygrad/tensor.py"} <= set(files)
+  assert sync_tinygrad(wb.root)["source"] == "up to date"

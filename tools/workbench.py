@@ -30,12 +30,19 @@ class Release:
   version: str
   sdist_sha256: str
   commit: str | None  # None when the release's commit id is not known here
+  archive_sha256: str | None = None  # of `git archive` of its tag: upstream's whole tree (tests, extra/, sz.py), which the sdist lacks
+
+  def archive(self) -> Path | None:
+    """Where that source archive is: $WORKBENCH_ARCHIVE (empty: use none), else ../shared/upstream/ beside the workbench, if it is there."""
+    if (path := os.environ.get("WORKBENCH_ARCHIVE")) is not None: return Path(path) if path else None
+    default = ROOT.parent / "shared" / "upstream" / f"tinygrad-v{self.version}.tar.gz"
+    return default if self.archive_sha256 and default.exists() else None
 
 def releases(root: Path = ROOT) -> dict[str, Release]:
   try: cfg = tomllib.loads((root / "pyproject.toml").read_text())
   except (OSError, tomllib.TOMLDecodeError) as e: raise WorkbenchError(f"cannot read {root / 'pyproject.toml'}: {e}") from e
   table = cfg.get("tool", {}).get("workbench", {}).get("releases", {})
-  return {v: Release(v, r["sdist-sha256"], r.get("commit")) for v, r in table.items()}
+  return {v: Release(v, r["sdist-sha256"], r.get("commit"), r.get("archive-sha256")) for v, r in table.items()}
 
 def release(version: str, root: Path = ROOT) -> Release:
   known = releases(root)

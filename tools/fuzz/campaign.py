@@ -19,6 +19,16 @@ class Found(Exception):
     super().__init__(sig)
     self.program, self.result, self.sig = program, result, sig
 
+def leak(history: list[dict], program: dict, timeout: float) -> dict | None:
+  """The earlier program after which `program` fails in a fresh worker: state one program leaves in tinygrad for the next."""
+  w = Worker(timeout)
+  try:
+    for h in history[:-1]:
+      w.run(h)
+      if w.run(program)["status"] == "fail": return h
+    return None
+  finally: w.stop()
+
 def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int = 3, per_round: int = 50, smoke: bool = False) -> dict:
   """Rounds of `per_round` Hypothesis examples until the budget is spent. A smoke run is one derandomized round, as in CI."""
   # a smoke run knows only what is committed, so it gives the same answer on every machine
@@ -43,7 +53,10 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
       FLAKY.mkdir(parents=True, exist_ok=True)
       d.rename(keep)
       write_atomic(keep / "history.json", json.dumps(worker.history, indent=1))
-      print(f"\nflaky {d.name}: fails in the worker, not in a fresh process; its program and the worker's history are in {keep}", flush=True)
+      if before := leak(worker.history, f.program, worker.timeout):
+        write_atomic(keep / "leak.json", json.dumps({"first": before, "then": f.program}, indent=1))
+      why = "after an earlier program in one process (leak.json)" if before else "in the worker, and after none of its history alone"
+      print(f"\nflaky {d.name}: fails {why}, not in a fresh process: {keep}", flush=True)
       return
     stats["findings"] += 1
     stats["crashes"] += f.result["kind"] == "crash"

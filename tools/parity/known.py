@@ -49,7 +49,8 @@ KNOWN = [
   Known("relu(nan) is 0, torch gives nan", parity=("relu/edge-values",)),
   # bugs: gradients at edge values and kinks
   Known("the gradient of asin and acos at 0 is 0, torch's is 1 and -1: asin is sign(x) * asin(|x|), so its slope at 0 is sign's (fixed upstream by "
-        "#17862; patches/dropped/)", parity=("asin/edge-values", "acos/edge-values")),
+        "#17862; patches/dropped/); atan, computed through asin, too", parity=("asin/edge-values", "acos/edge-values"),
+        fuzz=("asin:grad-value:float:*", "acos:grad-value:float:*", "atan:grad-value:float:*")),
   Known(f"the gradient of erf at inf is nan, torch's is 0: {UNUSED_INF}", parity=("erf/edge-values",)),
   Known("the gradient of atanh at inf is nan, torch's is -0.0", parity=("atanh/edge-values",)),
   Known(f"the gradient of softplus at inf and of logsigmoid at -inf is nan, torch's finite: {UNUSED_INF}",
@@ -59,12 +60,14 @@ KNOWN = [
   Known(f"the gradient of celu and selu at inf is nan, torch's finite: {UNUSED_INF}", parity=("celu/edge-values", "selu/edge-values")),
   Known("the gradient of softsign at 3.4e38 is inf, torch's 1e-45: (1 + |x|) ** 2 overflows", parity=("softsign/edge-values",)),
   Known("leaky_relu's gradient at 0 is 1, torch's is the negative slope (0.01): tinygrad takes the positive piece at the kink",
-        parity=("leaky_relu/edge-values", "leaky_relu/kinks")),
+        parity=("leaky_relu/edge-values", "leaky_relu/kinks"), fuzz=("leaky_relu:grad-value:float:*",)),
   Known("selu's gradient at 0 is scale (1.05), torch's scale * alpha (1.76): tinygrad takes the positive piece at the kink", parity=("selu/kinks",)),
   Known("relu6(inf), hardsigmoid(inf) and hardswish(inf) are nan, torch gives 6, 1 and inf: relu(x) - relu(x - 6) is inf - inf (fixed "
-        "upstream by #18028 and #18063)", parity=("relu6/edge-values", "hardsigmoid/edge-values", "hardswish/edge-values")),
+        "upstream by #18028 and #18063)", parity=("relu6/edge-values", "hardsigmoid/edge-values", "hardswish/edge-values"),
+        fuzz=("relu6:nan-inf:float:special", "hardsigmoid:nan-inf:float:special", "hardswish:nan-inf:float:special")),
   Known("the gradient of relu6 at 6 is 1, of hardsigmoid at 3 is 1/6, of hardswish at 3 is 1.5; torch's are 0, 0 and 1: relu(x) - relu(x - 6) "
-        "takes relu's slope at the top bound (fixed upstream by #18029 and #18063)", parity=("relu6/kinks", "hardsigmoid/kinks", "hardswish/kinks")),
+        "takes relu's slope at the top bound (fixed upstream by #18029 and #18063)", parity=("relu6/kinks", "hardsigmoid/kinks", "hardswish/kinks"),
+        fuzz=("relu6:grad-value:float:*", "hardsigmoid:grad-value:float:*", "hardswish:grad-value:float:*")),
   Known("hardtanh's gradient at its bounds (-1, 1) is 1, torch's 0: tinygrad's hardtanh is clip, whose gradient at a bound is 1 as torch.clamp's "
         "is, but torch's hardtanh leaves the bounds out", parity=("hardtanh/kinks",)),
   Known("sign(nan) is 1, torch gives 0", parity=("sign/edge-values",), fuzz=("sign:*:float:special",)),

@@ -39,9 +39,11 @@ def fetch_base(root: Path, repo: Path, pin: str) -> str:
     if rel is None:
       raise WorkbenchError(f"offline, and the pin {pin[:12]} is not a known release: offline sync builds only releases listed under "
                            "[tool.workbench.releases]; connect to the network or pin a release")
-    tarball = sdist.fetch(rel)
+    archive = sdist.verified_archive(rel, pin)  # both are checked before tinygrad/ is touched
+    tarball = None if archive else sdist.fetch(rel)
     if not (repo / ".git").exists(): git("init", "-q", str(repo), cwd=root)
-    base, source = sdist.release_commit(repo, tarball, rel, pin), f"sdist {tarball.name}"
+    if archive: base, source = sdist.archive_commit(repo, archive, rel, pin), f"archive {archive.name}"
+    else: base, source = sdist.release_commit(repo, tarball, rel, pin), f"sdist {tarball.name}"
   exclude = sdist.git_dir(repo) / "info" / "exclude"
   exclude.parent.mkdir(exist_ok=True)
   exclude.write_text("# written by make sync: build leftovers of the editable install\n*.egg-info/\n__pycache__/\n/build/\n")
@@ -59,7 +61,7 @@ def sync_tinygrad(root: Path = ROOT, if_needed: bool = False) -> dict:
       if if_needed: return {**state, "source": "local work, left as it is"}
       raise WorkbenchError(lost)
   want = wanted(pin, paths)
-  if (repo / ".git").exists() and base_matches(repo, pin):
+  if (repo / ".git").exists() and base_matches(repo, pin) and not archive_now(root, repo, pin):
     stamp = json.loads(stamp_file(repo).read_text()) if stamp_file(repo).exists() else {}
     if stamp.get("want") == want and stamp.get("head") == git("rev-parse", "HEAD", cwd=repo): return {**state, "source": "up to date"}
     source = "restacked"
@@ -68,6 +70,12 @@ def sync_tinygrad(root: Path = ROOT, if_needed: bool = False) -> dict:
   write_stamp(repo, pin, paths)
   protect_pin(root)
   return {**state, "source": source, "merged": merged}
+
+def archive_now(root: Path, repo: Path, pin: str) -> bool:
+  """Whether tinygrad/'s base was built from the sdist while upstream's source archive of the pin is now at hand: then the base is
+  rebuilt from the archive, which has the whole tree (test/, extra/, sz.py), and the stack goes on top of it again."""
+  rel = next((r for r in releases(root).values() if r.commit == pin), None)
+  return bool(rel and rel.archive()) and "from the PyPI release sdist" in git("log", "-1", "--format=%s", BASE_TAG, cwd=repo, check=False)
 
 def wanted(pin: str, paths: list[Path]) -> dict: return {"pin": pin, "stack": patches.stack_digest(paths)}
 

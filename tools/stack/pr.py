@@ -203,9 +203,10 @@ def newest(links: list[Path], repo: Path, root: Path) -> list[Check]:
   return out
 
 def offline_base(repo: Path) -> str | None:
-  """Why pr/ branches cannot be pushed as they are, or None: offline, the base is a local commit built from the sdist."""
-  up = built_from(repo, git("rev-parse", f"{BASE_TAG}^{{commit}}", cwd=repo))
-  return (f"tinygrad/ was built offline from the release sdist, so pr/ branches sit on a local commit that stands for upstream {up[:12]}: "
+  """Why pr/ branches cannot be pushed as they are, or None: offline, the base is a local commit built from a release tarball."""
+  up = built_from(repo, base := git("rev-parse", f"{BASE_TAG}^{{commit}}", cwd=repo))
+  source = git("log", "-1", "--format=%s", base, cwd=repo).split(", from ", 1)[-1]  # "the PyPI release sdist" or "upstream's source archive"
+  return (f"tinygrad/ was built offline from {source}, so pr/ branches sit on a local commit that stands for upstream {up[:12]}: "
           "run `make sync` with GitHub reachable, then `make pr` again, before pushing") if up else None
 
 def cell(c: Check | None) -> str: return "-" if c is None else "**fail**" if c.result == "fail" else c.result

@@ -1,7 +1,7 @@
 """The patch queue: export the workbench branch back into patches/, start a new patch, and report how each patch applies.
 
   python -m tools.stack.queue export | new NAME | status [--release V] | check --release V"""
-import argparse, re, shutil, subprocess, tempfile
+import argparse, json, re, shutil, subprocess, sys, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from tools.stack import patches, sdist
@@ -93,10 +93,22 @@ def replay(repo: Path, base: str, paths: list[Path]) -> list[Applied]:
   return results
 
 def deltas(repo: Path, before: str, after: str) -> list[tuple[str, int | None, int | None]]:
-  """Each file changed between two commits, with its sz.py line count before and after (None for files sz.py skips)."""
-  show = lambda rev, f: git("show", f"{rev}:{f}", cwd=repo, check=False)
+  """Each file changed between two commits, with its sz.py line count before and after (None for files sz.py skips). The counts come
+  from upstream's own sz.py where the tree has it, as upstream's bot counts them; from tools/stack/linecount.py where it does not."""
   files = git("diff", "--name-only", before, after, cwd=repo).splitlines()
-  return [(f, code_lines(show(before, f)), code_lines(show(after, f))) if counted(f) else (f, None, None) for f in files]
+  if git("cat-file", "-t", f"{after}:sz.py", cwd=repo, check=False) == "blob":
+    old, new = sz_stats(repo, before), sz_stats(repo, after)
+    return [(f, old.get(f, 0), new.get(f, 0)) if counted(f) else (f, None, None) for f in files]
+  show = lambda rev, f: git("show", f"{rev}:{f}", cwd=repo, check=False)
+  return [(f, code_lines(show(before, f), f), code_lines(show(after, f), f)) if counted(f) else (f, None, None) for f in files]
+
+def sz_stats(repo: Path, rev: str) -> dict[str, int]:
+  """file -> lines, from gen_stats() of the sz.py in `rev`'s tree, run on that tree (it imports tinygrad and tabulate)."""
+  code = "import json, runpy; print(json.dumps({f: n for f, n, _ in runpy.run_path('sz.py')['gen_stats']('.')}))"
+  with patches.worktree(repo, rev) as wt:
+    p = subprocess.run([sys.executable, "-c", code], cwd=wt, capture_output=True, text=True)
+  if p.returncode: raise WorkbenchError(f"upstream's sz.py failed on {rev[:12]}: {(p.stderr.strip().splitlines() or ['no output'])[-1]}")
+  return json.loads(p.stdout)
 
 def release_tree(version: str, root: Path = ROOT) -> tuple[Path, str]:
   """A scratch repo holding `version`'s release tree (sha256-checked sdist) plus tinygrad/'s objects, so 3-way merges work."""

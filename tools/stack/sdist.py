@@ -1,5 +1,5 @@
 """tinygrad release sdists from PyPI: the offline source of upstream trees, verified against recorded sha256s."""
-import hashlib, shutil, subprocess, sys, tarfile, tempfile
+import gzip, hashlib, shutil, subprocess, sys, tarfile, tempfile
 from pathlib import Path
 from tools.workbench import CACHE, Release, WorkbenchError, git
 
@@ -42,19 +42,40 @@ def check(path: Path, want: str, table: str):
 def release_commit(repo: Path, sdist: Path, rel: Release, pin: str | None) -> str:
   """Commits the sdist's tree into `repo` as a parentless commit and returns its id. Author, date and message are fixed,
   so every machine builds the same commit id for the same release."""
+  msg = f"tinygrad {rel.version}, from the PyPI release sdist\n\nSdist-SHA256: {rel.sdist_sha256}\n" + (f"Upstream-Commit: {pin}\n" if pin else "")
+  return tree_commit(repo, sdist, f"tinygrad-{rel.version}", msg, NOT_UPSTREAM)
+
+def verified_archive(rel: Release, pin: str) -> Path | None:
+  """The release's `git archive`, if one is at hand: checked against the sha256 recorded for it and the commit id git embedded in it,
+  which must be the pin."""
+  if (archive := rel.archive()) is None: return None
+  if not archive.is_file(): raise WorkbenchError(f"no source archive at {archive}: fix WORKBENCH_ARCHIVE, or set it empty to use the sdist")
+  check(archive, rel.archive_sha256 or "", f'archive-sha256 of [tool.workbench.releases."{rel.version}"]')
+  with gzip.open(archive) as f: head = f.read(1 << 16)  # the pax header git writes first
+  embedded = subprocess.run(["git", "get-tar-commit-id"], input=head, capture_output=True).stdout.decode().strip()
+  if embedded != pin:
+    raise WorkbenchError(f"{archive} was made from commit {embedded or '(none recorded)'}, not the pin {pin[:12]}: make it with "
+                         f"`git archive --format=tar.gz --prefix=tinygrad-v{rel.version}/ {pin[:12]}`")
+  return archive
+
+def archive_commit(repo: Path, archive: Path, rel: Release, pin: str) -> str:
+  """As release_commit, from a verified `git archive` of the release's tag: upstream's whole tree, test/ and sz.py included."""
+  msg = f"tinygrad {rel.version}, from upstream's source archive\n\nArchive-SHA256: {rel.archive_sha256}\nUpstream-Commit: {pin}\n"
+  return tree_commit(repo, archive, f"tinygrad-v{rel.version}", msg, set())
+
+def tree_commit(repo: Path, tarball: Path, top_dir: str, msg: str, drop: set[str]) -> str:
   with tempfile.TemporaryDirectory() as tmp:
-    with tarfile.open(sdist) as tar: tar.extractall(tmp, filter="data")
-    top = Path(tmp) / f"tinygrad-{rel.version}"
-    for name in NOT_UPSTREAM:
+    with tarfile.open(tarball) as tar: tar.extractall(tmp, filter="data")
+    top = Path(tmp) / top_dir
+    for name in drop:
       if (top / name).is_dir(): shutil.rmtree(top / name)
       elif (top / name).exists(): (top / name).unlink()
     index = Path(tmp) / "index"
     env = {"GIT_INDEX_FILE": str(index), "GIT_WORK_TREE": str(top)}
-    git("add", "-A", ".", cwd=top, env={**env, "GIT_DIR": str(git_dir(repo))})
+    git("add", "-A", "-f", ".", cwd=top, env={**env, "GIT_DIR": str(git_dir(repo))})  # -f: tracked upstream, whatever its .gitignore says
     tree = git("write-tree", cwd=repo, env={"GIT_INDEX_FILE": str(index)})
   stamp = {"GIT_AUTHOR_NAME": "tinygrad release", "GIT_AUTHOR_EMAIL": "release@tinygrad.org", "GIT_AUTHOR_DATE": "2000-01-01T00:00:00Z",
            "GIT_COMMITTER_NAME": "tinygrad release", "GIT_COMMITTER_EMAIL": "release@tinygrad.org", "GIT_COMMITTER_DATE": "2000-01-01T00:00:00Z"}
-  msg = f"tinygrad {rel.version}, from the PyPI release sdist\n\nSdist-SHA256: {rel.sdist_sha256}\n" + (f"Upstream-Commit: {pin}\n" if pin else "")
   return git("commit-tree", tree, "-m", msg, cwd=repo, env=stamp)
 
 def git_dir(repo: Path) -> Path:
