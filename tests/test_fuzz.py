@@ -47,7 +47,7 @@ def test_repro_exits_1_while_the_bug_is_present(tmp_path, monkeypatch):
   assert findings.reproduces(d)  # the campaign writes a finding only when this holds
   fixed = prog(("pow", {"x": "a0", "y": "a1"}, ""),
                inputs=[{"shape": [1], "dtype": "int32", "values": [5]}, {"shape": [1], "dtype": "int32", "values": [2]}])
-  (d / "repro.py").write_text(findings.repro(fixed, {"kind": "value"}, "5**2, fixed by a patch of the stack"))
+  (d / "repro.py").write_text(findings.repro(fixed, "5**2, fixed by a patch of the stack"))
   assert subprocess.run([sys.executable, str(d / "repro.py")], capture_output=True).returncode == 0
   assert not findings.reproduces(d)
 

@@ -24,7 +24,7 @@ def write(program: dict, result: dict, sig: str) -> Path:
   ops = " -> ".join(s["op"] for s in program["steps"])
   summary = f"{finding_id(sig)}: {ops}: {result['kind']}: {result['message'][:300]}"
   for name, text in [("finding.json", json.dumps({"signature": sig, "program": program, "result": result}, indent=1)),
-                     ("summary.txt", summary + "\n"), ("repro.py", repro(program, result, summary))]:
+                     ("summary.txt", summary + "\n"), ("repro.py", repro(program, summary))]:
     write_atomic(d / name, text)
   return d
 
@@ -50,7 +50,7 @@ print(res.get("message") or "tinygrad agrees with torch")
 sys.exit(1 if res["status"] == "fail" else 0)
 '''
 
-def repro(program: dict, result: dict, summary: str) -> str:
+def repro(program: dict, summary: str) -> str:
   comment = lambda src: "\n".join("#   " + ln for ln in src.splitlines())
   return REPRO.format(summary=summary.replace('"""', "'''"), tiny=comment(source(program, "tiny")), torch=comment(source(program, "torch")),
                       program=json.dumps(program), root=str(ROOT))
