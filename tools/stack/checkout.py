@@ -1,5 +1,6 @@
-"""tinygrad/ as a checkout of the pin with patches/ on top: fetching the pinned tree (git or the release sdist), restacking the
-patches, and the stamp that says a second sync has nothing to do. `make sync` (tools/stack/sync.py) and the queue build on it."""
+"""tinygrad/ as a checkout of the pin with patches/ on top: fetching the pinned tree (git, upstream's source archive or the release
+sdist), restacking the patches, and the stamp that says a second sync has nothing to do. `make sync` (tools/stack/sync.py) and the
+queue build on it."""
 import json, os, re, subprocess
 from pathlib import Path
 from tools.stack import patches, sdist
@@ -12,12 +13,12 @@ def is_online(url: str) -> bool:
   except subprocess.TimeoutExpired: return False
 
 def base_matches(repo: Path, pin: str) -> bool:
-  """Whether tinygrad/'s base tag is the pinned commit itself (git) or the release tree built from its sdist (offline)."""
+  """Whether tinygrad/'s base tag is the pinned commit itself (git) or the release tree built from a tarball of it (offline)."""
   base = git("rev-parse", "-q", "--verify", f"{BASE_TAG}^{{commit}}", cwd=repo, check=False)
   return bool(base) and (built_from(repo, base) or base) == pin
 
 def built_from(repo: Path, commit: str) -> str | None:
-  """The upstream commit a locally built sdist commit stands for, or None for any other commit."""
+  """The upstream commit a locally built release commit (from the sdist or the archive) stands for, or None for any other commit."""
   up = re.search(r"^Upstream-Commit: (\w+)$", git("log", "-1", "--format=%B", commit, cwd=repo, check=False), re.M)
   return up.group(1) if up else None
 
