@@ -44,6 +44,10 @@ def releases(root: Path = ROOT) -> dict[str, Release]:
   table = cfg.get("tool", {}).get("workbench", {}).get("releases", {})
   return {v: Release(v, r["sdist-sha256"], r.get("commit"), r.get("archive-sha256")) for v, r in table.items()}
 
+def pinned_release(pin: str, root: Path = ROOT) -> Release | None:
+  """The known release whose commit is `pin`, if any."""
+  return next((r for r in releases(root).values() if r.commit == pin), None)
+
 def release(version: str, root: Path = ROOT) -> Release:
   known = releases(root)
   if version not in known:

@@ -4,7 +4,7 @@ queue build on it."""
 import json, os, re, subprocess
 from pathlib import Path
 from tools.stack import patches, sdist
-from tools.workbench import BASE_TAG, ROOT, WorkbenchError, git, gitlink, releases, submodule_url, write_atomic
+from tools.workbench import BASE_TAG, ROOT, WorkbenchError, git, gitlink, pinned_release, submodule_url, write_atomic
 
 def is_online(url: str) -> bool:
   if os.environ.get("WORKBENCH_OFFLINE"): return False
@@ -36,8 +36,7 @@ def fetch_base(root: Path, repo: Path, pin: str) -> str:
       raise WorkbenchError(f"the pin {pin} is not on {url}: move the pin with `make sync UPSTREAM=<ref>`")
     base, source = pin, "git"
   else:
-    rel = next((r for r in releases(root).values() if r.commit == pin), None)
-    if rel is None:
+    if (rel := pinned_release(pin, root)) is None:
       raise WorkbenchError(f"offline, and the pin {pin[:12]} is not a known release: offline sync builds only releases listed under "
                            "[tool.workbench.releases]; connect to the network or pin a release")
     archive = sdist.verified_archive(rel, pin)  # both are checked before tinygrad/ is touched
@@ -75,7 +74,7 @@ def sync_tinygrad(root: Path = ROOT, if_needed: bool = False) -> dict:
 def archive_now(root: Path, repo: Path, pin: str) -> bool:
   """Whether tinygrad/'s base was built from the sdist while upstream's source archive of the pin is now at hand: then the base is
   rebuilt from the archive, which has the whole tree (test/, extra/, sz.py), and the stack goes on top of it again."""
-  rel = next((r for r in releases(root).values() if r.commit == pin), None)
+  rel = pinned_release(pin, root)
   return bool(rel and rel.archive()) and "from the PyPI release sdist" in git("log", "-1", "--format=%s", BASE_TAG, cwd=repo, check=False)
 
 def wanted(pin: str, paths: list[Path]) -> dict: return {"pin": pin, "stack": patches.stack_digest(paths)}

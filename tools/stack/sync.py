@@ -10,7 +10,7 @@ from pathlib import Path
 from tools import toolchain
 from tools.stack.checkout import sync_tinygrad
 from tools.stack.upstream import move
-from tools.workbench import ROOT, WorkbenchError, cli, releases
+from tools.workbench import ROOT, WorkbenchError, cli, pinned_release
 
 def ensure_venv(root: Path = ROOT) -> Path:
   cfg = tomllib.loads((root / "pyproject.toml").read_text())
@@ -53,7 +53,7 @@ def main():
   if args.upstream: move(args.root, args.upstream, args.drop_merged)
   state = sync_tinygrad(args.root, args.if_needed)
   install_editable(ensure_venv(args.root), args.root)
-  rel = next((r.version for r in releases(args.root).values() if r.commit == state["pin"]), "not a release")
+  rel = rel.version if (rel := pinned_release(state["pin"], args.root)) else "not a release"
   merged = f" ({len(state['merged'])} already upstream, skipped: {', '.join(state['merged'])})" if state.get("merged") else ""
   print(f"tinygrad pin {state['pin'][:12]} ({rel}); tinygrad/: {state['source']}; patches: {state['patches']} from patches/series{merged}")
   print("backends: " + ", ".join(f"DEV={k} " + ("ok" if v is None else f"unusable ({v})") for k, v in found.items()))
