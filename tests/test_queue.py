@@ -127,6 +127,19 @@ def test_a_port_stands_in_for_a_patch_on_its_release(wb, upstream):
   (port / "ten.patch").write_text("not a patch\n")
   with pytest.raises(WorkbenchError, match=r"patches/ports/9\.9/ten\.patch is not a git format-patch file"): patches.ported(series(wb.root), "9.9")
 
+def test_a_release_without_the_test_file_a_patch_edits_gets_its_code_only(wb, upstream):
+  """A release built from its sdist has no test suite: a fix whose test is a few lines in an existing upstream test file is replayed
+  there without them, and says so."""
+  wb.commit({"test/test_tensor.py": "def test_one(): pass\n"}, "upstream's tests")
+  wb.commit({"tinygrad/tensor.py": edit(LINES, 10, "line10 = 100\n"), "test/test_tensor.py": "def test_one(): pass\ndef test_ten(): pass\n"},
+            "Fix ten\n\nKind: bugfix")
+  queue.export(wb.root)
+  sdist_like = upstream.commit({"VERSION": "9.9\n"}, "release 9.9, as its sdist: no test/")
+  git("fetch", "-q", str(upstream.bare), cwd=wb.repo)
+  fix = series(wb.root)[-1:]
+  [a] = queue.replay(wb.repo, sdist_like, fix)
+  assert a.how == "clean (code only: this tree has no test/test_tensor.py)" and a.files == ["tinygrad/tensor.py"]
+
 def test_linecount_counts_like_upstreams_sz_py_on_the_pin():
   """tools/stack/linecount.py stands in for sz.py where a tree has none (the sdists): on the pin, both give every file the same count."""
   repo = ROOT / "tinygrad"

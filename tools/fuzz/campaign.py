@@ -4,6 +4,7 @@ Programs are drawn from tools/fuzz/programs.py, run in a worker process (crashes
 parity rule, shrunk by Hypothesis and deduplicated by signature. A finding is written to build/fuzz/findings/ only when its
 repro.py fails again in a fresh process; one that does not is flaky, kept in build/fuzz/flaky/ with the worker's recent programs."""
 import argparse, json, shutil, time
+from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from tools.fuzz import findings
@@ -19,9 +20,10 @@ class Found(Exception):
     super().__init__(sig)
     self.program, self.result, self.sig = program, result, sig
 
-def leak(history: list[dict], program: dict, timeout: float) -> dict | None:
-  """The earlier program after which `program` fails in a fresh worker: state one program leaves in tinygrad for the next."""
-  w = Worker(timeout)
+def leak(history: list[dict], program: dict, timeout: float, tinygrad: Path | None = None) -> dict | None:
+  """The earlier program after which `program` fails in a fresh worker (on the tinygrad in that tree, if given): state one program
+  leaves in tinygrad for the next."""
+  w = Worker(timeout, tinygrad)
   try:
     for h in history[:-1]:
       w.run(h)

@@ -1,23 +1,19 @@
 """make fuzz-stack: does the patch stack make any program worse? Draws programs over the ops the stack's patches touch, runs each on
 the plain pin and on the pin with the stack (each in its own worker process), and fails on any program that passes at the pin but
 fails with the stack. Known differences are not excused here: a patch must not add a failure of any kind."""
-import argparse, re, tempfile, time
+import argparse, time
 from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, settings
 from tools.fuzz.programs import OPS, programs, source
 from tools.fuzz.worker import Worker
 from tools.stack import patches
 from tools.stack.queue import trailers
-from tools.workbench import BASE_TAG, ROOT, WorkbenchError, cli, git
+from tools.workbench import BASE_TAG, ROOT, WorkbenchError, cli
 
 def touched_ops(repo: Path, rev_range: str, stack: list[Path]) -> list[str]:
-  """Fuzz ops the stack changes: the functions its hunks in tinygrad/ fall in (git's python diff driver names them in the hunk
-  headers) and the ops its Parity: ("family/op/sample") and Fixes: ("op-<hash>") trailers name."""
-  with tempfile.NamedTemporaryFile("w", suffix=".gitattributes") as attrs:
-    attrs.write("*.py diff=python\n")
-    attrs.flush()
-    diff = git("-c", f"core.attributesFile={attrs.name}", "diff", rev_range, "--", "tinygrad/", cwd=repo)
-  names = set(re.findall(r"^@@ .*? @@\s*def (\w+)", diff, re.M))
+  """Fuzz ops the stack changes: the functions its hunks in tinygrad/ fall in and the ops its Parity: ("family/op/sample") and
+  Fixes: ("op-<hash>") trailers name."""
+  names = {f.rsplit('.', 1)[-1] for fns in patches.changed_functions(repo, rev_range).values() for f in fns}
   for meta in (trailers(patches.message(p)) for p in stack):
     names |= {e.split("/")[1] for e in meta.get("Parity", "").split(",") if e.count("/") >= 2}
     names |= {e.strip().rsplit("-", 1)[0] for e in meta.get("Fixes", "").split(",") if e.strip()}

@@ -58,6 +58,9 @@ KNOWN = [
   Known(f"the gradient of silu, swish, quick_gelu and mish at 3.4e38 is nan, torch's finite: {UNUSED_INF}",
         parity=("silu/edge-values", "swish/edge-values", "quick_gelu/edge-values", "mish/edge-values")),
   Known(f"the gradient of celu and selu at inf is nan, torch's finite: {UNUSED_INF}", parity=("celu/edge-values", "selu/edge-values")),
+  Known("elu(nan) is 0, its gradient at 0 is 0 (torch's 1) and nan past x = 88: relu(x) - alpha * relu(1 - exp(x)) takes relu's slope at the "
+        "kink, and exp overflows in the piece it does not use (fixed upstream by #17852; patches/dropped/)", parity=("elu/edge-values", "elu/kinks"),
+        fuzz=("elu:grad-*:float:*", "elu:nan-inf:float:special")),
   Known("the gradient of softsign at 3.4e38 is inf, torch's 1e-45: (1 + |x|) ** 2 overflows", parity=("softsign/edge-values",)),
   Known("leaky_relu's gradient at 0 is 1, torch's is the negative slope (0.01): tinygrad takes the positive piece at the kink",
         parity=("leaky_relu/edge-values", "leaky_relu/kinks"), fuzz=("leaky_relu:grad-value:float:*",)),

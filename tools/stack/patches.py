@@ -1,5 +1,5 @@
 """The patch stack: patches/series lists git format-patch files, applied in order onto the pinned tree with git am --3way."""
-import hashlib, shutil, subprocess, tempfile
+import ast, hashlib, re, shutil, subprocess, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from tools.workbench import BASE_TAG, BRANCH, GitError, WorkbenchError, git
@@ -14,6 +14,27 @@ def series(root: Path) -> list[Path]:
     if not p.is_file(): raise WorkbenchError(f"patches/series names {p.name}, but patches/{p.name} does not exist: add the file or remove the line")
     validate(p)
   return paths
+
+def changed_functions(repo: Path, rev_range: str, paths: str = "tinygrad/*.py") -> dict[str, set[str]]:
+  """File -> the functions that hold the lines `rev_range` changes, each as the innermost `def` with its enclosing classes
+  ("TestOps.test_elu")."""
+  old, new = rev_range.split("..")
+  diff = git("diff", "-U0", old, new or "HEAD", "--", paths, cwd=repo)
+  out: dict[str, set[str]] = {}
+  for f in re.split(r"^diff --git ", diff, flags=re.M)[1:]:
+    path = f.split(" b/", 1)[1].split("\n", 1)[0]
+    lines = {n for a, b in re.findall(r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@", f, re.M) for n in range(int(a), int(a) + max(int(b or 1), 1))}
+    try: tree = ast.parse(git("show", f"{new or 'HEAD'}:{path}", cwd=repo))
+    except (GitError, SyntaxError): continue  # deleted, or not Python this tool can read
+    out[path] = {name for n in lines if (name := _enclosing(tree, n))}
+  return out
+
+def _enclosing(node: ast.AST, line: int, prefix: str = "") -> str | None:
+  for child in ast.iter_child_nodes(node):
+    if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and child.lineno <= line <= (child.end_lineno or child.lineno):
+      inner = _enclosing(child, line, prefix + child.name + ".")
+      return inner or (prefix + child.name if not isinstance(child, ast.ClassDef) else None)
+  return None
 
 def ported(paths: list[Path], version: str) -> list[Path]:
   """The stack as it applies to a release: patches/ports/<version>/<name> stands in for a patch that had to be rebased there."""
@@ -42,13 +63,22 @@ def message(patch: Path) -> str:
     subject = next((ln[9:] for ln in p.stdout.splitlines() if ln.startswith("Subject: ")), patch.stem)
     return subject + "\n\n" + Path(tmp, "msg").read_text()
 
-def am(repo: Path, patch: Path) -> str:
+def edited(patch: Path) -> list[str]:
+  """The files a patch changes that it does not create."""
+  numstat, summary = (subprocess.run(["git", "apply", f, str(patch)], capture_output=True, text=True).stdout for f in ("--numstat", "--summary"))
+  created = set(re.findall(r"^ create mode \d+ (.+)$", summary, re.M))
+  return [ln.split("\t")[2] for ln in numstat.splitlines() if ln.count("\t") >= 2 and ln.split("\t")[2] not in created]
+
+def am(repo: Path, patch: Path, exclude: tuple[str, ...] = ()) -> str:
   """Applies one patch as a commit and says how: clean, 3-way, or already upstream (then nothing is committed). A conflict
-  raises GitError with the git am session left in progress, for the caller to abort or hand to the user."""
-  if subprocess.run(["git", "apply", "--check", "--reverse", str(patch)], cwd=repo, capture_output=True).returncode == 0: return "already upstream"
-  clean = subprocess.run(["git", "apply", "--check", str(patch)], cwd=repo, capture_output=True).returncode == 0
+  raises GitError with the git am session left in progress, for the caller to abort or hand to the user. `exclude` leaves out
+  paths (git apply's globs), as for a release tree without test/."""
+  skip = [f"--exclude={e}" for e in exclude]
+  applies = lambda *how: subprocess.run(["git", "apply", "--check", *how, *skip, str(patch)], cwd=repo, capture_output=True).returncode == 0
+  if applies("--reverse"): return "already upstream"
+  clean = applies()
   before = git("rev-parse", "HEAD", cwd=repo)
-  try: git("am", "--3way", "--keep-non-patch", "--committer-date-is-author-date", str(patch), cwd=repo)
+  try: git("am", "--3way", "--keep-non-patch", "--committer-date-is-author-date", *skip, str(patch), cwd=repo)
   except GitError as e:
     if "No changes" not in e.message: raise
     git("am", "--skip", cwd=repo)

@@ -2,12 +2,13 @@
 
   python -m tools.stack.pr PATCH          builds branch pr/<name> in tinygrad/ (pin + dependencies + the patch) and build/pr/<name>/
   python -m tools.stack.pr --all [--fast] checks every patch in patches/series and prints one table; --fast skips the slow checks"""
-import argparse, os, re, shlex, shutil, statistics, subprocess, sys, tempfile, threading, time
+import argparse, ast, os, re, shlex, shutil, statistics, subprocess, sys, tempfile, threading, time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from tools.fuzz.triage import introduced
 from tools.stack import patches
+from tools.stack.cost import Cost, line, measure
 from tools.stack.queue import deltas, newest_release, release_tree, replay, trailers
 from tools.stack.checkout import built_from, is_online
 from tools.workbench import BASE_TAG, DEV, ROOT, GitError, WorkbenchError, cli, git, releases, submodule_url
@@ -34,6 +35,9 @@ class Report:
   tests: list[tuple[str, str, str]]  # test files, result without the fix, with it
   bench: list[tuple[str, float, float]]  # command, seconds before, after
   commits: list[str]
+  upstream: list[tuple[str, str, str]] = field(default_factory=list)  # upstream's own tests for what the patch touches: which, without, with
+  torch: list[tuple[str, str, str]] = field(default_factory=list)  # parity sample, tinygrad against torch without the fix, with it
+  cost: tuple[str, Cost, Cost] | None = None  # the expression counted, before, after
 
   @property
   def pr_title(self) -> str:  # upstream marks refactors with no behaviour change with [pr]
@@ -74,13 +78,14 @@ def apply_chain(wt: Path, links: list[Path], stack: list[Path]) -> Check:
   deps = [p.stem for p in links[:-1]]
   return Check("stands alone", "pass", f"with its dependencies {', '.join(deps)}" if deps else "applies to the pin by itself")
 
-def run_tests(wt: Path, tests: list[str]) -> tuple[bool, str]:
+def run_tests(wt: Path, tests: list[str], jobs: bool = False) -> tuple[bool, str]:
   """Runs test files in the checkout at `wt` (its tinygrad/ shadows the installed one); returns (passed, pytest's summary)."""
   # the workbench's editable install puts its own tinygrad/ checkout on sys.path: drop it, or a file the patch adds (and the
   # tree without the patch lacks) would still be found there
   only_wt = ("import os, sys, pytest; wt = os.getcwd(); sys.path[:] = [p for p in sys.path if os.path.abspath(p or '.') == wt or "
              "not os.path.exists(os.path.join(p, 'tinygrad', '__init__.py'))]; sys.exit(pytest.main(sys.argv[1:]))")
-  p = subprocess.run([sys.executable, "-c", only_wt, "-q", "-p", "no:cacheprovider", "-o", "addopts=", *tests], cwd=wt,
+  par = ["-n", str(min(os.cpu_count() or 1, 4))] if jobs else []
+  p = subprocess.run([sys.executable, "-c", only_wt, "-q", "-p", "no:cacheprovider", "-o", "addopts=", *par, *tests], cwd=wt,
                      capture_output=True, text=True, env={**_env(), "PYTHONPATH": str(wt)})
   lines = [ln.strip("= ") for ln in p.stdout.splitlines() if ln.strip()]
   summary = lines[-1] if lines else p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"
@@ -105,6 +110,72 @@ def timed(cmd: str, wt: Path, runs: int = 3) -> float:
     times.append(time.perf_counter() - t)
   return statistics.median(times)
 
+TENSOR_FILES = re.compile(r"^tinygrad/(tensor\.py|mixin/)")
+
+def tensor_ops(wt: Path, meta: dict[str, str]) -> list[str]:
+  """The Tensor methods the patch changes (the functions its hunks in tensor.py and mixin/ fall in) and the ops its Parity: trailer names."""
+  changed = patches.changed_functions(wt, "HEAD~1..HEAD")
+  names = {n.rsplit(".", 1)[-1] for f, fns in changed.items() if TENSOR_FILES.match(f) for n in fns}
+  names = {n for n in names if not n.startswith("_")}
+  names |= {e.split("/")[1] for e in meta.get("Parity", "").replace(",", " ").split() if e.count("/") >= 2}
+  return sorted(names)
+
+def changed_tests(wt: Path, files: list[str]) -> list[str]:
+  """What runs as the patch's own test: a file it adds, whole; in a file it edits (upstream's test_ops.py), the tests it changes."""
+  added = set(git("diff", "--name-only", "--diff-filter=A", "HEAD~1", "HEAD", cwd=wt).splitlines())
+  changed = patches.changed_functions(wt, "HEAD~1..HEAD", "test/*.py")
+  return [t for f in files for t in ([f] if f in added or not changed.get(f) else sorted(f"{f}::{n.replace('.', '::')}" for n in changed[f]))]
+
+def upstream_tests(wt: Path, ops: list[str], own: list[str]) -> list[tuple[str, list[str]]]:
+  """Upstream's own tests for what the patch touches: in test_ops.py the tests of its ops and those it edits; the test files that
+  import a module it changes (not tensor.py or mixin/, which every test imports) and the other test files it edits, whole."""
+  out, test_ops = [], wt / "test/backend/test_ops.py"
+  ids = [t for t in own if t.startswith(f"{test_ops.relative_to(wt)}::")]
+  if ops and test_ops.exists():  # test_<op> and test_<op>_<variant>, by exact name: pytest's -k would match any name holding the letters
+    tree = ast.parse(test_ops.read_text())
+    ids += [f"{test_ops.relative_to(wt)}::{c.name}::{f.name}" for c in tree.body if isinstance(c, ast.ClassDef) for f in c.body
+            if isinstance(f, ast.FunctionDef) and any(re.fullmatch(rf"test_{re.escape(op)}(_\w+)?", f.name) for op in ops)]
+  if ids := sorted(set(ids)): out.append((f"test/backend/test_ops.py: {', '.join(i.rsplit('::', 1)[1] for i in ids)}", ids))
+  modules = [f.removesuffix(".py").replace("/", ".") for f in patches.changed_functions(wt, "HEAD~1..HEAD")
+             if not TENSOR_FILES.match(f) and not f.endswith("__init__.py")]
+  users = {str(t.relative_to(wt)) for d in ("test/null", "test/unit", "test/backend") for t in (wt / d).glob("test_*.py")
+           if any(re.search(rf"\b{re.escape(m)}\b", t.read_text(errors="replace")) for m in modules)}
+  if users := sorted(users | {t.split("::")[0] for t in own} - {"test/backend/test_ops.py"}): out.append((" ".join(users), users))
+  return out
+
+def upstream_check(runs: list[tuple[str, str, str]]) -> Check:
+  if not runs: return Check("upstream tests", "pass", "none found for what the patch touches")
+  failed = lambda summary: int(m.group(1)) if (m := re.search(r"(\d+) (failed|error)", summary)) else 0
+  worse = [label for label, before, after in runs if failed(after) > failed(before)]
+  if worse: return Check("upstream tests", "fail", f"more failures with the patch in {', '.join(worse)}")
+  return Check("upstream tests", "pass", "; ".join(f"{label}: {before} without, {after} with" for label, before, after in runs))
+
+def counted(expr: str, wt: Path) -> Cost | str:
+  try: return measure(expr, wt, _env())
+  except WorkbenchError as e: return str(e)
+
+def cost_check(expr: str | None, measured: tuple[str, Cost, Cost] | None, error) -> Check:
+  if measured: return Check("cost", "pass", f"`{expr}`: {line(*measured[1:])}")
+  return Check("cost", "warn", error if isinstance(error, str) else "no Tensor op touched: name an expression in a `Cost:` trailer")
+
+PARITY = """import sys
+sys.path.insert(0, sys.argv[1])
+from tools.parity.ops import OPS
+from tools.parity.run import run
+for sid in sys.argv[2:]:
+  family, name, sample = sid.split("/", 2)
+  op = next((o for o in OPS if o.name == name and o.family == family), None)
+  s = next((s for s in op.samples if s.id == sample), None) if op else None
+  out = run(op, s, f"parity_tests/test_ops.py::test_parity[{sid}]") if s else None
+  print("not in the registry" if out is None else "; ".join(out.failures)[:200] or "matches torch")
+"""
+
+def against_torch(wt: Path, samples: list[str]) -> list[str]:
+  """Each parity sample (family/op/sample) run on the tinygrad in `wt`: 'matches torch', or how it differs."""
+  if not samples: return []
+  p = subprocess.run([sys.executable, "-c", PARITY, str(wt), *samples], cwd=ROOT, capture_output=True, text=True, env=_env())
+  return p.stdout.splitlines() if p.returncode == 0 else [f"cannot run: {(p.stderr.strip().splitlines() or ['?'])[-1]}"] * len(samples)
+
 def check(patch: Path, stack: list[Path], root: Path = ROOT, fast: bool = False) -> Report:
   repo = root / "tinygrad"
   meta = trailers(msg := patches.message(patch))
@@ -124,20 +195,32 @@ def check(patch: Path, stack: list[Path], root: Path = ROOT, fast: bool = False)
     ws = git("diff", "--check", "HEAD~1", "HEAD", cwd=wt, check=False)
     rep.checks.append(Check("git diff --check", "fail" if ws else "pass", ws.splitlines()[0] if ws else "no whitespace errors or conflict markers"))
     rep.checks.append(scope(wt, files, kind))
-    tests = [f for f in files if f.startswith("test/") and Path(f).name.startswith("test_") and f.endswith(".py") and (wt / f).exists()]
-    rep.checks.append(has_test(tests, kind))
+    test_files = [f for f in files if f.startswith("test/") and Path(f).name.startswith("test_") and f.endswith(".py") and (wt / f).exists()]
+    rep.checks.append(has_test(test_files, kind))
+    tests = changed_tests(wt, test_files)
     cmd = meta.get("Benchmark") if kind == "perf" and not fast else None
+    ops, upstream, samples = tensor_ops(wt, meta), [], []
+    expr = meta.get("Cost") or (f"x.{ops[0]}" if ops else None)
+    if not fast: upstream, samples = upstream_tests(wt, ops, tests), meta.get("Parity", "").replace(",", " ").split()
     ok_after, after = run_tests(wt, tests) if tests else (False, "")
     with_s = timed(cmd, wt) if cmd else None
-    if tests or cmd: without_fix(wt, tests)
+    up_after = [run_tests(wt, t, jobs=True)[1] for _, t in upstream]
+    torch_after, cost_after = against_torch(wt, samples), counted(expr, wt) if expr and not fast else None
+    if tests or cmd or upstream or samples or cost_after: without_fix(wt, test_files)
     without_s = timed(cmd, wt) if cmd else None
     if tests:
       ok_before, before = run_tests(wt, tests)
       rep.tests.append((", ".join(tests), before, after))
       rep.checks.append(regression(kind, ok_before, before, ok_after, after))
+    rep.upstream = [(label, run_tests(wt, t, jobs=True)[1], a) for (label, t), a in zip(upstream, up_after)]
+    rep.torch = [(sid, b, a) for sid, b, a in zip(samples, against_torch(wt, samples), torch_after)]
+    if not fast: rep.checks.append(upstream_check(rep.upstream))
     if kind == "perf":
       if with_s is not None: rep.bench.append((cmd, without_s, with_s))
       rep.checks.append(benchmark(meta.get("Benchmark"), without_s, with_s))
+    cost_before = counted(expr, wt) if isinstance(cost_after, Cost) else cost_after
+    if isinstance(cost_before, Cost): rep.cost = (expr, cost_before, cost_after)
+    if not fast and kind in ("bugfix", "perf", "refactor"): rep.checks.append(cost_check(expr, rep.cost, cost_before))
   if not fast: rep.checks.extend(newest(links, repo, root))
   rep.checks.append(regressions(patch, root))
   return rep
@@ -194,12 +277,13 @@ def newest(links: list[Path], repo: Path, root: Path) -> list[Check]:
       git("fetch", "-q", url, "+HEAD:refs/remotes/upstream/HEAD", cwd=repo)
       targets.append(("upstream HEAD", repo, "refs/remotes/upstream/HEAD"))
   for label, where, rev in targets:
-    how, _, port = replay(where, rev, patches.ported(links, version) if version else links)[-1].how.partition(" (")
+    how, _, notes = replay(where, rev, patches.ported(links, version) if version else links)[-1].how.partition(" (")
     result = {"clean": "pass", "3-way": "pass", "already upstream": "warn", "conflict": "warn"}[how]
     why = {"already upstream": f"{label} already contains it: drop it",
            "conflict": f"conflicts with {label}: port it (patches/README.md, Ports) before opening the PR"}
-    via = f", as patches/ports/{version}/{links[-1].name}" if port else ""
-    out.append(Check(f"applies to {label}", result, why.get(how, f"{how} on {label}") + via))
+    via = f", as patches/ports/{version}/{links[-1].name}" if "port for" in notes else ""
+    code = f", its code only: the sdist of {label} has no {notes.split('has no ')[1].rstrip(')')}" if "code only" in notes else ""
+    out.append(Check(f"applies to {label}", result, why.get(how, f"{how} on {label}") + via + code))
   return out
 
 def offline_base(repo: Path) -> str | None:
@@ -220,64 +304,122 @@ def table(reports: list[Report]) -> str:
   notes = [f"- {r.patch.stem}: {c.name}: {c.result}: {c.why}" for r in reports for c in r.checks if c.result != "pass"]
   return "\n".join(rows + ([""] + notes if notes else []))
 
-def body(rep: Report, root: Path = ROOT) -> str:
-  text = patches.message(rep.patch).split("\n", 1)[1]
-  what = "\n".join(ln for ln in text.strip().splitlines() if not re.match(r"^[A-Z][\w-]*: ", ln)).strip()
-  out = [f"# {rep.pr_title}", "", "## Why", "", "<!-- One or two sentences in your own words: why should this be merged? -->", "",
-         "## What changed", "", what, ""]
-  if len(rep.chain) > 1: out += [f"Depends on {', '.join(p.stem for p in rep.chain[:-1])}: open that first; this branch carries it.", ""]
-  out += ["| file | sz.py lines before | after | delta |", "|---|---|---|---|"]
+def facts(rep: Report, root: Path = ROOT) -> str:
+  """The numbers a PR body can quote, kept beside it: the author writes the body, the tool only measures."""
+  out = [f"# Facts for: {rep.pr_title}", ""]
+  if rep.torch:
+    out += ["## Against torch, on the pin without and with the change", "", "| sample | without | with |", "|---|---|---|"]
+    out += [f"| {sid} | {b} | {a} |" for sid, b, a in rep.torch] + [""]
+  if rep.tests:
+    out += ["## The patch's test", "", "| test | without the fix | with the fix |", "|---|---|---|"]
+    out += [f"| {t} | {b} | {a} |" for t, b, a in rep.tests] + [""]
+  if rep.upstream:
+    out += ["## Upstream's own tests for what it touches", "", "| tests | without | with |", "|---|---|---|"]
+    out += [f"| `{label}` | {b} | {a} |" for label, b, a in rep.upstream] + [""]
+  if rep.cost:
+    expr, before, after = rep.cost
+    out += ["## Cost", "", f"{line(before, after)}, counted for `{expr}` on 16x16 float32 (forward and backward) with DEV={DEV}.", "",
+            "| | kernels | uops per kernel | ops | bytes |", "|---|---|---|---|---|"]
+    for n, c in (("before", before), ("after", after)):
+      out.append(f"| {n} | {len(c.kernels)} | {', '.join(str(u) for _, u in c.kernels)} | {c.ops} | {c.mem} |")
+    out += [""]
+  if rep.bench:
+    out += ["## Benchmark", "", "| command | before (s) | after (s) | speedup |", "|---|---|---|---|"]
+    out += [f"| `{c}` | {b:.3f} | {a:.3f} | {b / a:.2f}x |" for c, b, a in rep.bench] + [""]
+  out += ["## Lines (sz.py)", "", "| file | before | after | delta |", "|---|---|---|---|"]
   out += [f"| {f} | {a} | {b} | {b - a:+d} |" if a is not None else f"| {f} | - | - | not counted |" for f, a, b in rep.delta]
-  out += [f"| **total** | | | **{sum(b - a for _, a, b in rep.delta if a is not None):+d}** |", "", "## Tests", ""]
-  tests = ["| test | without the fix | with the fix |", "|---|---|---|", *(f"| {t} | {b} | {a} |" for t, b, a in rep.tests)]
-  out += tests if rep.tests else ["No test."]
-  out += ["", f"Run with `DEV={DEV} python -m pytest` on the pin plus this branch, and with its non-test changes reverted.", "",
-          "## Parity evidence", ""]
-  ev = [f"- parity_tests entries that fail at the pin and pass with this change: {rep.meta['Parity']}"] if "Parity" in rep.meta else []
-  for fid in filter(None, (f.strip() for f in rep.meta.get("Fixes", "").split(","))):
-    found = root / "build" / "fuzz" / "findings" / fid / "summary.txt"  # the fuzzer's own words, where this machine found it
-    ev.append(f"- differential fuzzing against torch: {found.read_text().strip() if found.exists() else fid}")
-  out += ev or ["None recorded (add a `Parity:` trailer naming the parity entries this changes)."]
-  out += ["", "## Benchmark", ""]
-  bench = ["| command | before (s) | after (s) | speedup |", "|---|---|---|---|"]
-  bench += [f"| `{c}` | {b:.3f} | {a:.3f} | {b / a:.2f}x |" for c, b, a in rep.bench]
-  out += bench if rep.bench else ["Not a perf change: no speedup is claimed."]
   out += ["", "## Checks", "", "| check | result | detail |", "|---|---|---|", *(f"| {c.name} | {c.result} | {c.why} |" for c in rep.checks)]
-  out += ["", "## AI use", "", "<!-- Say whether and how AI tools were used for this change: upstream asks every PR to. -->", "AI use: ", ""]
-  return "\n".join(out)
+  return "\n".join(out) + "\n"
+
+BODY = """# {title}
+
+<!-- The why, in 2-5 lines of your own words: the mechanism, the fix, what the old tests missed. Quote numbers from facts.md. -->
+
+AI use: <!-- whether and how AI tools were used for this change; upstream asks every PR to say -->
+"""
+INTERNAL = re.compile(r"\b[a-z0-9_]+-[0-9a-f]{8}\b|workbench|parity_tests|build/|patches/|\b(Parity|Fixes|Kind|Upstream-Status):", re.I)
+
+def unready(body: str) -> list[str]:
+  """What keeps body.md from going upstream: the author's why (2-5 lines), the AI-use line, a short lowercase title, no internal ids."""
+  text = re.sub(r"<!--.*?-->", "", body, flags=re.S)
+  lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+  title = lines[0].removeprefix("# ").strip() if lines and lines[0].startswith("# ") else ""
+  ai = next((ln.split(":", 1)[1].strip() for ln in lines if ln.lower().startswith("ai use:")), "")
+  why = [ln for ln in lines[1:] if not ln.lower().startswith("ai use:")]
+  out = [] if 2 <= len(why) <= 5 else [f"write the why in 2-5 lines of your own (it has {len(why)})"]
+  if not ai: out.append("fill in the AI use line")
+  if not title or not re.match(r"^(\[pr\] )?[a-z]", title) or len(title) > 60:
+    out.append(f"make the title short and lowercase, like 'fix <op> <what>' (it is {title!r})")
+  if leaks := sorted({m.group(0) for m in INTERNAL.finditer(text)}): out.append(f"take out what only this tool knows: {', '.join(leaks)}")
+  return out
+
+def author(repo: Path) -> dict[str, str] | None:
+  """The user's identity from git config, for the PR's commit; None when it is unset."""
+  name, email = (git("config", k, cwd=repo, check=False) for k in ("user.name", "user.email"))
+  return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email} if name and email else None
+
+def upstream_commit(repo: Path, commit: str, who: dict[str, str] | None) -> str:
+  """The patch's commit as it goes upstream: its title and body without the workbench's trailers, authored by the user."""
+  msg = git("log", "-1", "--format=%B", commit, cwd=repo)
+  msg = "\n".join(ln for ln in msg.splitlines() if not re.match(r"^[A-Z][\w-]*: ", ln)).strip() + "\n"
+  keep = {f"GIT_{r}_{k}": git("log", "-1", f"--format=%{c}{f}", commit, cwd=repo) for r, c in (("AUTHOR", "a"), ("COMMITTER", "c"))
+          for k, f in (("NAME", "n"), ("EMAIL", "e"))}
+  tree, parent = git("rev-parse", f"{commit}^{{tree}}", f"{commit}~1", cwd=repo).split()
+  return git("commit-tree", tree, "-p", parent, "-m", msg, cwd=repo, env=who or keep)
+
+def model_only(rep: Report) -> bool:
+  return rep.meta.get("Kind") == "model" or all(f.startswith(("extra/", "examples/", "test/")) for f, _, _ in rep.delta or [("tinygrad/", 0, 0)])
 
 def prepare(name: str, root: Path = ROOT) -> Path:
-  """Branch pr/<name> in tinygrad/ and build/pr/<name>/ (body.md, the format-patch, the gh command); returns the folder."""
+  """Branch pr/<name> in tinygrad/ and build/pr/<name>/: facts.md, the format-patch, body.md for the author to write, and, once
+  body.md is ready, the gh command. Returns the folder."""
   repo, stack = root / "tinygrad", patches.series(root)
   rep = check(find(name, stack), stack, root)
   for c in rep.checks: print(f"{c.result:>4}  {c.name}: {c.why}")
   if not rep.commits: raise WorkbenchError(f"{rep.patch.name} does not stand alone, so there is no branch to open a PR from")
   branch, rel = f"pr/{rep.patch.stem}", f"build/pr/{rep.patch.stem}"
   out = root / rel
+  who = author(repo)
+  tip = upstream_commit(repo, rep.commits[-1], who)
   old = git("rev-parse", "-q", "--verify", f"refs/heads/{branch}", cwd=repo, check=False)
-  if old and old != rep.commits[-1]:
+  if old and old != tip:
     ids = lambda rng: [pid for _, pid, _ in patches.commits(repo, rng)]
-    if ids(f"{BASE_TAG}..{old}") != ids(f"{BASE_TAG}..{rep.commits[-1]}"):
+    if ids(f"{BASE_TAG}..{old}") != ids(f"{BASE_TAG}..{tip}"):
       raise WorkbenchError(f"tinygrad/ already has a branch {branch} with other changes: keep them in a patch (`make patches-export`) or delete it "
                            f"with `git -C tinygrad branch -D {branch}`")
-  git("branch", "-f", branch, rep.commits[-1], cwd=repo)
+  git("branch", "-f", branch, tip, cwd=repo)
   out.parent.mkdir(parents=True, exist_ok=True)
+  body = out / "body.md"
+  text = body.read_text() if body.exists() else BODY.format(title=rep.pr_title)  # the author's words are never overwritten
   tmp = Path(tempfile.mkdtemp(prefix=".pr-", dir=out.parent))  # built aside, then swapped in whole
   try:
-    (tmp / "body.md").write_text(body(rep, root))
+    (tmp / "body.md").write_text(text)
+    (tmp / "facts.md").write_text(facts(rep, root))
     git("format-patch", "-q", "--no-signature", "-o", str(tmp), f"{BASE_TAG}..{branch}", cwd=repo)
-    gh = (f"git -C tinygrad push <your-fork> {branch}\ngh pr create --repo tinygrad/tinygrad --base master --head <your-github-user>:{branch} "
-          f"--title {shlex.quote(rep.pr_title)} --body-file {rel}/body.md\n")
-    (tmp / "gh-command.sh").write_text(gh)
     ports = list((root / "patches" / "ports").glob(f"*/{rep.patch.name}"))  # upstream is past the pin: the PR is the port
     for p in ports: shutil.copy2(p, tmp / f"port-{p.parent.name}.patch")
+    problems = unready(text) + ([] if who else ["set your name for the commit: git config --global user.name 'Your Name' and user.email"])
+    title = text.split("\n", 1)[0].removeprefix("# ").strip()
+    gh = (f"git -C tinygrad push <your-fork> {branch}\ngh pr create --repo tinygrad/tinygrad --base master --head <your-github-user>:{branch} "
+          f"--title {shlex.quote(title)} --body-file {rel}/body.md\n")
+    if not problems: (tmp / "gh-command.sh").write_text(gh)
     if out.exists(): shutil.rmtree(out)
     tmp.rename(out)
   finally: shutil.rmtree(tmp, ignore_errors=True)
-  print(f"\nbranch {branch} in tinygrad/: the pin + {len(rep.commits)} commit(s); wrote {rel}/ (body.md, format-patch, gh-command.sh)")
+  print(f"\nbranch {branch} in tinygrad/: the pin + {len(rep.commits)} commit(s), the last by "
+        f"{git('log', '-1', '--format=%an <%ae>', branch, cwd=repo)}; wrote {rel}/ (facts.md, body.md, format-patch)")
+  if rep.cost: print(f"cost: {line(*rep.cost[1:])}")
+  for label, b, a in rep.upstream: print(f"upstream tests `{label}`: {b} without, {a} with")
+  if not who: print("note: git config user.name/user.email is unset, so the commit keeps the stack's author")
   if note := offline_base(repo): print(f"note: {note}")
   for p in ports: print(f"note: upstream moved the code this patch touches; open the PR from {rel}/port-{p.parent.name}.patch (am it onto master)")
-  print("fill in the Why and AI use sections of body.md, then:\n" + gh)
+  if model_only(rep):
+    fixes = [p.stem for p in stack if trailers(patches.message(p)).get("Kind") == "bugfix"]
+    print("note: this patch only adds example code; upstream leaves code outside tinygrad/ alone unless it is broken, so it is unlikely to "
+          "take it. The core bugs are what upstream wants: " + (", ".join(f"make pr PATCH={f}" for f in fixes) or "none in the stack yet"))
+  if problems:
+    print(f"not ready to open: write {rel}/body.md yourself, then run make pr again:\n" + "\n".join(f"- {p}" for p in problems))
+  else: print("body.md is ready:\n" + gh)
   return out
 
 def main():

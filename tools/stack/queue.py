@@ -78,11 +78,15 @@ def replay(repo: Path, base: str, paths: list[Path]) -> list[Applied]:
   with patches.worktree(repo, base) as wt:
     for p in paths:
       before = git("rev-parse", "HEAD", cwd=wt)
-      try: how = patches.am(wt, p)
+      # a release built from its sdist has no test suite (only test/test_tiny.py): a test added to one of its files is left out there
+      code_only = tuple(f for f in patches.edited(p) if f.startswith("test/") and not (wt / f).exists())
+      try: how = patches.am(wt, p, code_only)
       except GitError:
         git("am", "--abort", cwd=wt, check=False)
         how = "conflict"
-      if p.parent.parent.name == "ports": how += f" (port for {p.parent.name})"
+      notes = [f"port for {p.parent.name}"] * (p.parent.parent.name == "ports")
+      if code_only: notes.append(f"code only: this tree has no {', '.join(code_only)}")
+      if notes: how += f" ({'; '.join(notes)})"
       if how.startswith(("conflict", "already upstream")):
         results.append(Applied(p.name, how))
         continue
@@ -140,6 +144,11 @@ def status(root: Path = ROOT, against: str | None = None) -> str:
     delta = f"{a.delta:+d}" if a.delta is not None else "-"
     cells = [a.name, meta.get("Kind", "?"), meta.get("Upstream-Status", "?"), str(len(a.files)), delta, ", ".join(a.tests) or "none", a.how]
     rows.append("| " + " | ".join(cells + ([at_rel[i].how] if against else [])) + " |")
+  # patches that left the stack, with the reason in their Upstream-Status (patches/README.md, Dropped patches)
+  for p in sorted((root / "patches" / "dropped").glob("*.patch")):
+    meta = trailers(patches.message(p))
+    cells = [f"dropped/{p.name}", meta.get("Kind", "?"), meta.get("Upstream-Status", "?"), "", "", "", "not applied"] + [""] * bool(against)
+    rows.append("| " + " | ".join(cells) + " |")
   return "\n".join(rows)
 
 def check(version: str, root: Path = ROOT) -> str:
