@@ -106,6 +106,12 @@ def test_upstream_conflict_stops_like_git_am_and_resumes(wb, upstream):
   assert "line10 = 100" in (wb.repo / "tinygrad/tensor.py").read_text()
 
 
+def test_export_refuses_a_stack_in_the_middle_of_a_rebase(wb, upstream):
+  make_stack(wb, upstream, [(10, "line10 = 100\n", "ten"), (20, "line20 = 200\n", "twenty")])
+  git("rebase", "-q", "-i", "workbench-base", cwd=wb.repo, env={"GIT_SEQUENCE_EDITOR": "sed -i '1s/^pick/edit/'"})
+  with pytest.raises(WorkbenchError, match="middle of a git rebase"): queue.export(wb.root)
+  assert len(series(wb.root)) == 2  # the two patches are still there
+
 def test_a_port_stands_in_for_a_patch_on_its_release(wb, upstream):
   make_stack(wb, upstream, [(10, "line10 = 100\n", "ten"), (20, "line20 = 200\n", "twenty")])
   moved = "".join(f"row{i} = {i}\n" for i in range(40))  # the release renamed everything 'ten' touches

@@ -109,8 +109,11 @@ def local_work(repo: Path, patch_dir: Path) -> str | None:
   return uncommitted(repo) or unexported(repo, patch_dir)
 
 def uncommitted(repo: Path) -> str | None:
-  if (Path(git("rev-parse", "--absolute-git-dir", cwd=repo)) / "rebase-apply").exists():
+  gitdir = Path(git("rev-parse", "--absolute-git-dir", cwd=repo))
+  if (gitdir / "rebase-apply").exists():
     return "tinygrad/ is in the middle of a git am: finish it with `git -C tinygrad am --continue` or drop it with `git -C tinygrad am --abort`"
+  if (gitdir / "rebase-merge").exists():  # HEAD is part of the stack only: exporting now would drop the rest
+    return "tinygrad/ is in the middle of a git rebase: finish it with `git -C tinygrad rebase --continue` or drop it with `... rebase --abort`"
   if git("status", "--porcelain", "--untracked-files=all", cwd=repo):
     return "tinygrad/ has uncommitted changes: commit them (then `make patches-export`) or stash them with `git -C tinygrad stash -u`"
   return None
