@@ -63,11 +63,15 @@ def message(patch: Path) -> str:
     subject = next((ln[9:] for ln in p.stdout.splitlines() if ln.startswith("Subject: ")), patch.stem)
     return subject + "\n\n" + Path(tmp, "msg").read_text()
 
+def touched(patch: Path) -> set[str]:
+  """The files a patch changes."""
+  out = subprocess.run(["git", "apply", "--numstat", str(patch)], capture_output=True, text=True).stdout
+  return {ln.split("\t")[2] for ln in out.splitlines() if ln.count("\t") >= 2}
+
 def edited(patch: Path) -> list[str]:
   """The files a patch changes that it does not create."""
-  numstat, summary = (subprocess.run(["git", "apply", f, str(patch)], capture_output=True, text=True).stdout for f in ("--numstat", "--summary"))
-  created = set(re.findall(r"^ create mode \d+ (.+)$", summary, re.M))
-  return [ln.split("\t")[2] for ln in numstat.splitlines() if ln.count("\t") >= 2 and ln.split("\t")[2] not in created]
+  summary = subprocess.run(["git", "apply", "--summary", str(patch)], capture_output=True, text=True).stdout
+  return sorted(touched(patch) - set(re.findall(r"^ create mode \d+ (.+)$", summary, re.M)))
 
 def am(repo: Path, patch: Path, exclude: tuple[str, ...] = ()) -> str:
   """Applies one patch as a commit and says how: clean, 3-way, or already upstream (then nothing is committed). A conflict

@@ -45,10 +45,6 @@ class Report:
   @property
   def failed(self) -> bool: return any(c.result == "fail" for c in self.checks)
 
-def touched(patch: Path) -> set[str]:
-  out = subprocess.run(["git", "apply", "--numstat", str(patch)], capture_output=True, text=True).stdout
-  return {ln.split("\t")[2] for ln in out.splitlines() if ln.count("\t") >= 2}
-
 def find(name: str, stack: list[Path]) -> Path:
   """A patch by file name, with or without .patch, or by a unique prefix of it."""
   hits = [p for p in stack if name in (p.name, p.stem)] or [p for p in stack if p.name.lower().startswith(name.lower())]
@@ -71,7 +67,7 @@ def apply_chain(wt: Path, links: list[Path], stack: list[Path]) -> Check:
     try: how = patches.am(wt, p)
     except GitError:
       git("am", "--abort", cwd=wt, check=False)
-      earlier = [q.stem for q in stack[:stack.index(p)] if q not in links and touched(q) & touched(p)]
+      earlier = [q.stem for q in stack[:stack.index(p)] if q not in links and patches.touched(q) & patches.touched(p)]
       hint = f"it touches the same files as {', '.join(earlier)}: name them in a Depends-On: trailer" if earlier else "refresh it"
       return Check("stands alone", "fail", f"{p.name} does not apply to the pin without the patches before it; {hint}")
     if how == "already upstream": return Check("stands alone", "fail", f"{p.name} changes nothing on the pin: it is already there")
@@ -112,9 +108,9 @@ def timed(cmd: str, wt: Path, runs: int = 3) -> float:
 
 TENSOR_FILES = re.compile(r"^tinygrad/(tensor\.py|mixin/)")
 
-def tensor_ops(wt: Path, meta: dict[str, str]) -> list[str]:
-  """The Tensor methods the patch changes (the functions its hunks in tensor.py and mixin/ fall in) and the ops its Parity: trailer names."""
-  changed = patches.changed_functions(wt, "HEAD~1..HEAD")
+def tensor_ops(changed: dict[str, set[str]], meta: dict[str, str]) -> list[str]:
+  """The Tensor methods the patch changes (`changed`: the functions its hunks in tinygrad/ fall in, by file) and the ops its Parity:
+  trailer names."""
   names = {n.rsplit(".", 1)[-1] for f, fns in changed.items() if TENSOR_FILES.match(f) for n in fns}
   names = {n for n in names if not n.startswith("_")}
   names |= {e.split("/")[1] for e in meta.get("Parity", "").replace(",", " ").split() if e.count("/") >= 2}
@@ -126,7 +122,7 @@ def changed_tests(wt: Path, files: list[str]) -> list[str]:
   changed = patches.changed_functions(wt, "HEAD~1..HEAD", "test/*.py")
   return [t for f in files for t in ([f] if f in added or not changed.get(f) else sorted(f"{f}::{n.replace('.', '::')}" for n in changed[f]))]
 
-def upstream_tests(wt: Path, ops: list[str], own: list[str]) -> list[tuple[str, list[str]]]:
+def upstream_tests(wt: Path, ops: list[str], own: list[str], changed: dict[str, set[str]]) -> list[tuple[str, list[str]]]:
   """Upstream's own tests for what the patch touches: in test_ops.py the tests of its ops and those it edits; the test files that
   import a module it changes (not tensor.py or mixin/, which every test imports) and the other test files it edits, whole."""
   out, test_ops = [], wt / "test/backend/test_ops.py"
@@ -136,7 +132,7 @@ def upstream_tests(wt: Path, ops: list[str], own: list[str]) -> list[tuple[str, 
     ids += [f"{test_ops.relative_to(wt)}::{c.name}::{f.name}" for c in tree.body if isinstance(c, ast.ClassDef) for f in c.body
             if isinstance(f, ast.FunctionDef) and any(re.fullmatch(rf"test_{re.escape(op)}(_\w+)?", f.name) for op in ops)]
   if ids := sorted(set(ids)): out.append((f"test/backend/test_ops.py: {', '.join(i.rsplit('::', 1)[1] for i in ids)}", ids))
-  modules = [f.removesuffix(".py").replace("/", ".") for f in patches.changed_functions(wt, "HEAD~1..HEAD")
+  modules = [f.removesuffix(".py").replace("/", ".") for f in changed
              if not TENSOR_FILES.match(f) and not f.endswith("__init__.py")]
   users = {str(t.relative_to(wt)) for d in ("test/null", "test/unit", "test/backend") for t in (wt / d).glob("test_*.py")
            if any(re.search(rf"\b{re.escape(m)}\b", t.read_text(errors="replace")) for m in modules)}
@@ -199,9 +195,10 @@ def check(patch: Path, stack: list[Path], root: Path = ROOT, fast: bool = False)
     rep.checks.append(has_test(test_files, kind))
     tests = changed_tests(wt, test_files)
     cmd = meta.get("Benchmark") if kind == "perf" and not fast else None
-    ops, upstream, samples = tensor_ops(wt, meta), [], []
+    changed = patches.changed_functions(wt, "HEAD~1..HEAD")
+    ops, upstream, samples = tensor_ops(changed, meta), [], []
     expr = meta.get("Cost") or (f"x.{ops[0]}" if ops else None)
-    if not fast: upstream, samples = upstream_tests(wt, ops, tests), meta.get("Parity", "").replace(",", " ").split()
+    if not fast: upstream, samples = upstream_tests(wt, ops, tests, changed), meta.get("Parity", "").replace(",", " ").split()
     ok_after, after = run_tests(wt, tests) if tests else (False, "")
     with_s = timed(cmd, wt) if cmd else None
     up_after = [run_tests(wt, t, jobs=True)[1] for _, t in upstream]
@@ -368,7 +365,7 @@ def upstream_commit(repo: Path, commit: str, who: dict[str, str] | None) -> str:
   return git("commit-tree", tree, "-p", parent, "-m", msg, cwd=repo, env=who or keep)
 
 def model_only(rep: Report) -> bool:
-  return rep.meta.get("Kind") == "model" or all(f.startswith(("extra/", "examples/", "test/")) for f, _, _ in rep.delta or [("tinygrad/", 0, 0)])
+  return rep.meta.get("Kind") == "model" or (bool(rep.delta) and all(f.startswith(("extra/", "examples/", "test/")) for f, _, _ in rep.delta))
 
 def prepare(name: str, root: Path = ROOT) -> Path:
   """Branch pr/<name> in tinygrad/ and build/pr/<name>/: facts.md, the format-patch, body.md for the author to write, and, once
