@@ -148,6 +148,9 @@ def apply(repo: Path, base: str, paths: list[Path]) -> list[str]:
       git("am", "--abort", cwd=repo, check=False)
       git("checkout", "-q", *([before] if before else ["--detach", base]), cwd=repo)
       git("branch", "-D", "workbench-sync", cwd=repo)
+      if missing := [f for f in edited(p) if f.startswith("test/") and git("cat-file", "-t", f"{base}:{f}", cwd=repo, check=False) != "blob"]:
+        raise WorkbenchError(f"patches/{p.name} adds its test to upstream's {missing[0]}, and the base has no test suite (a release sdist): "
+                             "sync online, or offline with upstream's source archive of the pin (WORKBENCH_ARCHIVE, see README)") from e
       lines = e.message.splitlines()  # a 3-way conflict names the file; otherwise git's first error says why
       reason = next((ln for ln in lines if ln.startswith("CONFLICT")), next((ln for ln in lines if ln.startswith("error:")), e.reason))
       raise WorkbenchError(f"patches/{p.name} does not apply: {reason}; refresh it against the new base, then `make sync` again") from e
