@@ -83,6 +83,17 @@ def test_a_patch_that_does_not_apply_stops_and_loses_nothing(tmp_path, upstream)
   assert wb.snapshot() == before
   assert git("branch", "--show-current", cwd=wb.repo) == "workbench"
 
+def test_a_patch_adding_its_test_to_an_upstream_test_file_the_base_lacks_says_how_to_get_it(tmp_path, upstream):
+  wb, _ = synced(tmp_path, upstream)
+  upstream.commit({"test/test_tensor.py": "def test_a(): pass\n"}, "upstream's test suite")
+  patch = make_patch(upstream.work, wb.root / "patches", {"test/test_tensor.py": "def test_a(): pass\ndef test_b(): pass\n"}, "a test")
+  sync_tinygrad(wb.root)  # the pin has no test/, like a release sdist
+  before = wb.snapshot()
+  wb.series([patch.name])
+  with pytest.raises(WorkbenchError, match=r"adds its test to upstream.s test/test_tensor\.py, and the base has no test suite .*WORKBENCH_ARCHIVE"):
+    sync_tinygrad(wb.root)
+  assert wb.snapshot() == before
+
 def test_hash_mismatch_changes_nothing(tmp_path, monkeypatch):
   monkeypatch.setenv("WORKBENCH_OFFLINE", "1")
   monkeypatch.setenv("WORKBENCH_ARCHIVE", "")
