@@ -5,13 +5,13 @@ PYTEST := $(VENV) -m pytest -q -n 2
 DEV ?= CPU
 export DEV
 
-.PHONY: fuzz fuzz-smoke fuzz-stack fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist bench-models
+.PHONY: fuzz fuzz-smoke fuzz-stack fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist bench-models explain
 
 # UPSTREAM=<branch or commit> moves the pin (online); DROP_MERGED=1 then drops patches upstream already has
 sync:
 	$(PYTHON) -m tools.stack.sync $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(if $(DROP_MERGED),--drop-merged)
 
-# everything CI runs: lint, the workbench's own tests, the parity suite, a smoke subset on the other CPU backends, fuzz smoke runs
+# everything CI runs: lint, the workbench's own tests, the parity suite on every CPU backend, fuzz smoke runs
 test: test-tools test-parity test-parity-backends fuzz-smoke fuzz-stack
 
 test-tools: lint
@@ -22,10 +22,13 @@ test-parity:
 	$(PYTHON) -m tools.stack.sync --if-needed
 	$(PYTEST) parity_tests --junitxml=build/parity/junit.xml
 
-test-parity-backends:
+# the parity suite on the other CPU backends too (full profile; PYTHON, which emulates every op in Python, the smoke one), then
+# build/parity/backends.md: every backend side by side, with any GPU run's results copied into build/parity/
+test-parity-backends: test-parity
 	DEV=CPU:LLVM $(PYTHON) -m tools.stack.sync --if-needed
-	DEV=PYTHON PARITY=smoke $(PYTEST) parity_tests --junitxml=build/parity/junit-python.xml
-	DEV=CPU:LLVM PARITY=smoke $(PYTEST) parity_tests --junitxml=build/parity/junit-llvm.xml
+	@rc=0; for dev in CPU:LLVM CPU:X86 PYTHON; do echo "== parity on DEV=$$dev"; \
+	  DEV=$$dev PARITY=$$(test $$dev = PYTHON && echo smoke || echo default) $(PYTEST) parity_tests || rc=1; done; \
+	$(VENV) -m tools.parity.backends; exit $$rc
 
 # ruff with pyproject.toml's config over the workbench's own code (tinygrad/ has upstream's config, which `make pr` applies)
 lint:
@@ -80,6 +83,11 @@ fuzz-export:
 mnist:
 	$(PYTHON) -m tools.stack.sync --if-needed
 	$(VENV) -m tools.mnist.train
+
+# how tinygrad lowers one expression (tools/explain/): EXPR="(x @ w).relu().sum(1)" SHAPES="x=4x8,w=8x3" VARS="n:1..8=3" BACKENDS=CPU,CPU:LLVM
+explain:
+	$(PYTHON) -m tools.stack.sync --if-needed
+	$(VENV) -m tools.explain "$(EXPR)" --shapes "$(SHAPES)" --vars "$(VARS)" --backends "$(BACKENDS)"
 
 # per example model: tinygrad (plain, TinyJit) vs torch forward and training-step times, and flash vs naive attention memory
 bench-models:

@@ -16,7 +16,7 @@ def backends() -> dict[str, str | None]:
   llvm = llvm_version()
   return {"CPU": None if shutil.which("clang") else "no clang: `apt-get install clang`",
           "CPU:LLVM": None if llvm and llvm >= 19 else f"needs libLLVM 19 or newer, found {llvm or 'none'}: `apt-get install libllvm19`",
-          "PYTHON": None}
+          "CPU:X86": None, "PYTHON": None}  # X86 assembles its own machine code
 
 def ensure(dev: str = DEV) -> dict[str, str | None]:
   """Makes the DEV backend usable: as root, installs its package with apt-get (saying so first); otherwise stops with the command."""

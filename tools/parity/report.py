@@ -1,10 +1,15 @@
-"""pytest plugin: collects each parity test's measurements and writes build/parity/report.md plus a one-screen summary."""
-import os, time
+"""pytest plugin: collects each parity test's measurements and writes build/parity/report.md plus a one-screen summary, and every
+sample's outcome as build/parity/samples-<DEV>.json, from which tools/parity/backends.py sets the backends side by side."""
+import json, os, platform, time
 from collections import defaultdict
+from pathlib import Path
+import torch
 from tools.workbench import DEV, ROOT, write_atomic
 
 # the default backend's report is report.md; other backends get their own file so that one `make test` keeps them all
-REPORT = ROOT / "build" / "parity" / ("report.md" if DEV == "CPU" else f"report-{DEV.replace(':', '-')}.md")
+OUT = Path(os.environ.get("PARITY_OUT") or ROOT / "build" / "parity")  # PARITY_OUT= elsewhere, for the workbench's own tests
+REPORT = OUT / ("report.md" if DEV == "CPU" else f"report-{DEV.replace(':', '-')}.md")
+SAMPLES = OUT / f"samples-{DEV.replace(':', '-')}.json"
 RANK = {"failed": 3, "xpass": 3, "xfail": 2, "skipped": 1, "passed": 0}
 rows: list[dict] = []
 started = time.perf_counter()
@@ -15,8 +20,11 @@ def pytest_runtest_logreport(report):
     if props is None and "test_ops.py" not in report.nodeid: return
     status = "xfail" if hasattr(report, "wasxfail") and report.skipped else "xpass" if hasattr(report, "wasxfail") else report.outcome
     reason = getattr(report, "wasxfail", "")
+    if report.failed and isinstance(report.longrepr, str) and report.longrepr.startswith("[XPASS(strict)] "):  # pytest's form of a strict xpass
+      status, reason = "xpass", report.longrepr.removeprefix("[XPASS(strict)] ")
     if report.skipped and not reason and isinstance(report.longrepr, tuple): reason = report.longrepr[2].removeprefix("Skipped: ")
-    rows.append({"id": report.nodeid.split("[", 1)[-1].rstrip("]"), "status": status, "reason": reason, **(props or {})})
+    rows.append({"id": report.nodeid.split("[", 1)[-1].removesuffix("]"), "status": status, "reason": reason, "seconds": report.duration,
+                 **(props or {})})
 
 def pytest_terminal_summary(terminalreporter, config):
   if hasattr(config, "workerinput") or not rows: return
@@ -36,6 +44,9 @@ def pytest_terminal_summary(terminalreporter, config):
     lines.append(f"| {fam} | {op} | {st} | {len(rs)} | {num('abs'):.3g} | {num('rel'):.3g} | {num('ulp'):.3g} | {tol} | "
                  f"{ms('tiny_s'):.1f} | {ms('torch_s'):.1f} | {notes.replace('|', '/')} |")
   write_atomic(REPORT, "\n".join(lines) + "\n")
+  machine = os.environ.get("PARITY_MACHINE") or f"{platform.machine()}, {os.cpu_count()} cores"
+  write_atomic(SAMPLES, json.dumps({"dev": DEV, "profile": os.environ.get("PARITY", "default"), "wall_s": wall, "torch": torch.__version__,
+                                    "machine": machine, "samples": rows}, indent=0))
 
   fams: dict[str, dict] = defaultdict(lambda: defaultdict(int))
   for r in rows: fams[r.get("family") or r["id"].split("/")[0]][r["status"]] += 1

@@ -3,17 +3,16 @@ bytes of tinygrad's own estimates. Measured in a tree (the pin, or the pin with 
 
 The expression sees `Tensor`, `dtypes` and `x`, a 16x16 float32 tensor that requires grad; where the result is a float
 tensor that depends on `x`, its backward is counted too, since most op fixes change the gradient as well."""
-import json, subprocess, sys
+import json, os, subprocess, sys
 from dataclasses import dataclass
 from pathlib import Path
-from tools.workbench import WorkbenchError
+from tools.workbench import ROOT, WorkbenchError
 
 COUNT = """
 import json, sys
 from tinygrad import Tensor, dtypes
-from tinygrad.engine.realize import compile_linear, estimate_uop
-from tinygrad.helpers import ansistrip
-from tinygrad.uop.ops import Ops
+from tinygrad.engine.realize import compile_linear
+from tools.explain.count import count
 Tensor.manual_seed(0)
 x = Tensor.rand(16, 16).realize()
 x.requires_grad = True
@@ -23,12 +22,9 @@ outs = [out]
 if dtypes.is_float(out.dtype):
   out.sum().backward()
   if x.grad is not None: outs.append(x.grad)
-kernels, ops, mem = [], 0, 0
-for call in compile_linear(Tensor.schedule_linear(*outs)).src:
-  est, prg = estimate_uop(call), call.src[0]
-  ops, mem = ops + est.ops, mem + est.mem
-  if prg.op is Ops.PROGRAM: kernels.append((ansistrip(prg.arg.name), len(prg.src[2].src)))
-print(json.dumps({"kernels": kernels, "ops": ops, "mem": mem}))
+rows = count(compile_linear(Tensor.schedule_linear(*outs)))
+print(json.dumps({"kernels": [(r["name"], r["uops"]) for r in rows if r["kernel"]], "ops": sum(r["ops"] for r in rows),
+                  "mem": sum(r["mem"] for r in rows)}))
 """
 
 @dataclass
@@ -41,8 +37,9 @@ class Cost:
   def uops(self) -> int: return sum(n for _, n in self.kernels)
 
 def measure(expr: str, tree: Path, env: dict[str, str]) -> Cost:
-  """Counts `expr` with the tinygrad in `tree` (put first on sys.path)."""
-  p = subprocess.run([sys.executable, "-c", COUNT, expr], cwd=tree, capture_output=True, text=True, env={**env, "PYTHONPATH": str(tree)})
+  """Counts `expr` with the tinygrad in `tree` (put first on sys.path), as `make explain` counts (tools/explain/count.py)."""
+  p = subprocess.run([sys.executable, "-c", COUNT, expr], cwd=tree, capture_output=True, text=True,
+                     env={**env, "PYTHONPATH": os.pathsep.join((str(tree), str(ROOT)))})
   if p.returncode != 0:
     last = (p.stderr.strip().splitlines() or [f"exit {p.returncode}"])[-1]
     raise WorkbenchError(f"cannot count the cost of `{expr}`: {last}; name an expression that runs in a `Cost:` trailer")

@@ -4,6 +4,7 @@
   python -m tools.stack.pr --all [--fast] checks every patch in patches/series and prints one table; --fast skips the slow checks"""
 import argparse, ast, os, re, shlex, shutil, statistics, subprocess, sys, tempfile, threading, time
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from tools.fuzz.triage import introduced
@@ -89,7 +90,10 @@ def run_tests(wt: Path, tests: list[str], jobs: bool = False) -> tuple[bool, str
 
 def _env() -> dict[str, str]:
   # the workbench's Python (with pytest and torch) comes first on PATH, for benchmark commands that say `python`
-  return {**os.environ, "DEV": DEV, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+  return {**os.environ, "DEV": backend.get(), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+# where a patch's tests, upstream's tests, parity samples and cost run: DEV, or the backend its `Backend:` trailer names (a codegen fix)
+backend: ContextVar[str] = ContextVar("backend", default=DEV)
 
 def without_fix(wt: Path, tests: list[str]):
   """Reverts everything but the tests in the checkout, so the tests run against the tree before the fix."""
@@ -173,6 +177,11 @@ def against_torch(wt: Path, samples: list[str]) -> list[str]:
   return p.stdout.splitlines() if p.returncode == 0 else [f"cannot run: {(p.stderr.strip().splitlines() or ['?'])[-1]}"] * len(samples)
 
 def check(patch: Path, stack: list[Path], root: Path = ROOT, fast: bool = False) -> Report:
+  token = backend.set(trailers(patches.message(patch)).get("Backend", DEV))
+  try: return _check(patch, stack, root, fast)
+  finally: backend.reset(token)
+
+def _check(patch: Path, stack: list[Path], root: Path, fast: bool) -> Report:
   repo = root / "tinygrad"
   meta = trailers(msg := patches.message(patch))
   kind, title = meta.get("Kind", "?"), msg.split("\n", 1)[0]
@@ -315,7 +324,8 @@ def facts(rep: Report, root: Path = ROOT) -> str:
     out += [f"| `{label}` | {b} | {a} |" for label, b, a in rep.upstream] + [""]
   if rep.cost:
     expr, before, after = rep.cost
-    out += ["## Cost", "", f"{line(before, after)}, counted for `{expr}` on 16x16 float32 (forward and backward) with DEV={DEV}.", "",
+    out += ["## Cost", "", f"{line(before, after)}, counted for `{expr}` on 16x16 float32 (forward and backward) with "
+                           f"DEV={rep.meta.get('Backend', DEV)}.", "",
             "| | kernels | uops per kernel | ops | bytes |", "|---|---|---|---|---|"]
     for n, c in (("before", before), ("after", after)):
       out.append(f"| {n} | {len(c.kernels)} | {', '.join(str(u) for _, u in c.kernels)} | {c.ops} | {c.mem} |")
