@@ -7,9 +7,10 @@ summary, build/explain/<name>.md everything.
 import os
 os.environ["TRACK_MATCH_STATS"] = "2"  # read when tinygrad is imported
 os.environ.setdefault("PRINT_MATCH_STATS", "0")
-import argparse, ast, json, re, subprocess, sys
+import argparse, ast, builtins, json, re, subprocess, sys
 from collections import Counter
 from tinygrad import Device, Tensor, Variable, dtypes, nn
+from tinygrad.dtype import DType
 from tinygrad.engine.realize import compile_linear
 from tinygrad.helpers import ansistrip, printable
 from tinygrad.uop import ops as uops
@@ -30,7 +31,7 @@ def parse_shapes(spec: str) -> dict[str, tuple[tuple[int, ...], str]]:
   out = {}
   for item in filter(None, spec.split(",")):
     m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=\s*(\d+(?:x\d+)*)?(?::(\w+))?\s*", item)
-    if not m or (m.group(3) and not isinstance(getattr(dtypes, m.group(3), None), dtypes.float32.__class__)):
+    if not m or (m.group(3) and not isinstance(getattr(dtypes, m.group(3), None), DType)):
       raise WorkbenchError(f"cannot read the shape {item!r}: write name=AxBxC, optionally :dtype (x=4x8,w=8x3:float16; x= for a 0-d tensor)")
     out[m.group(1)] = (tuple(int(d) for d in m.group(2).split("x")) if m.group(2) else (), m.group(3) or "float32")
   return out
@@ -53,7 +54,7 @@ def evaluate(expr: str, shapes: dict, variables: dict) -> tuple[list[Tensor], di
   for name, (shape, dtype) in shapes.items():
     t = Tensor.randn(*shape) if dtypes.is_float(getattr(dtypes, dtype)) else Tensor.randint(*shape, low=-8, high=8)
     names[name] = t.cast(getattr(dtypes, dtype)).realize()
-  if unknown := sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(names) - set(dir(__builtins__))):
+  if unknown := sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(names) - set(dir(builtins))):
     raise WorkbenchError(f"unknown name {', '.join(unknown)} in the expression: give it a shape in SHAPES= (or a range in VARS=)")
   try: out = eval(compile(tree, "<expr>", "eval"), names)
   except Exception as e:

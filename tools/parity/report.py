@@ -58,4 +58,4 @@ def pytest_terminal_summary(terminalreporter, config):
   skipped = sorted({r["reason"] for r in rows if r["status"] == "skipped"})
   for why in skipped: tr.write_line(f"skipped: {why}")
   tr.write_line(f"backend DEV={DEV}, profile {os.environ.get('PARITY', 'default')}, {len(by_op)} ops, "
-                f"{len(rows)} samples, wall {wall:.1f}s; report: {REPORT.relative_to(ROOT)}")
+                f"{len(rows)} samples, wall {wall:.1f}s; report: {REPORT.relative_to(ROOT) if REPORT.is_relative_to(ROOT) else REPORT}")
