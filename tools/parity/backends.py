@@ -28,7 +28,10 @@ def cause(sample_id: str, by_dev: dict[str, dict], runs: list[dict]) -> str:
     return f"known failure passes on {', '.join(xpass)}: name the backends it fails on in tools/parity/known.py ({by_dev[xpass[0]]['reason']})"
   failures = [s.get("failure", "") for s in by_dev.values() if s["status"] in FAILED]
   if any(f.startswith("torch rejects") for f in failures) and len({r["torch"] for r in runs}) > 1:
-    return "the reference differs: " + ", ".join(f"torch {r['torch']} on {r['dev']}" for r in runs if r["dev"] in by_dev)
+    versions: dict[str, list[str]] = defaultdict(list)
+    for r in runs:
+      if r["dev"] in by_dev: versions[r["torch"]].append(r["dev"])
+    return "the reference differs: " + "; ".join(f"torch {v} on {', '.join(devs)}" for v, devs in versions.items())
   return next((f for f in failures if f), "")
 
 def matrix(runs: list[dict]) -> str:
