@@ -154,3 +154,7 @@ def test_linecount_counts_like_upstreams_sz_py_on_the_pin():
   with patches.worktree(repo, "workbench-base") as wt:
     ours = {rel: code_lines(f.read_text(), rel) for f in (wt / "tinygrad").rglob("*") if f.is_file() and counted(rel := str(f.relative_to(wt)))}
   assert {f: n for f, n in ours.items() if n} == queue.sz_stats(repo, "workbench-base")
+
+def test_parity_trailer_keeps_ids_that_hold_a_comma():
+  meta = queue.trailers("fix it\n\nbody\n\nParity: cast/bfloat16/float32[3,4], elementwise/exp/edge-values models/vit\n")
+  assert queue.parity_ids(meta) == ["cast/bfloat16/float32[3,4]", "elementwise/exp/edge-values"]

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from tools.fuzz.programs import OPS, programs, source
 from tools.fuzz.worker import Worker
 from tools.stack import patches
-from tools.stack.queue import trailers
+from tools.stack.queue import parity_ids, trailers
 from tools.workbench import BASE_TAG, ROOT, WorkbenchError, cli
 
 def touched_ops(repo: Path, rev_range: str, stack: list[Path]) -> list[str]:
@@ -15,7 +15,7 @@ def touched_ops(repo: Path, rev_range: str, stack: list[Path]) -> list[str]:
   Fixes: ("op-<hash>") trailers name."""
   names = {f.rsplit('.', 1)[-1] for fns in patches.changed_functions(repo, rev_range).values() for f in fns}
   for meta in (trailers(patches.message(p)) for p in stack):
-    names |= {e.split("/")[1] for e in meta.get("Parity", "").split(",") if e.count("/") >= 2}
+    names |= {e.split("/")[1] for e in parity_ids(meta)}
     names |= {e.strip().rsplit("-", 1)[0] for e in meta.get("Fixes", "").split(",") if e.strip()}
   return sorted(names & OPS.keys())
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from tools.fuzz.triage import introduced
 from tools.stack import patches
 from tools.stack.cost import Cost, line, measure
-from tools.stack.queue import deltas, newest_release, release_tree, replay, trailers
+from tools.stack.queue import deltas, newest_release, parity_ids, release_tree, replay, trailers
 from tools.stack.checkout import built_from, is_online
 from tools.workbench import BASE_TAG, DEV, ROOT, GitError, WorkbenchError, cli, git, releases, submodule_url
 
@@ -117,7 +117,7 @@ def tensor_ops(changed: dict[str, set[str]], meta: dict[str, str]) -> list[str]:
   trailer names."""
   names = {n.rsplit(".", 1)[-1] for f, fns in changed.items() if TENSOR_FILES.match(f) for n in fns}
   names = {n for n in names if not n.startswith("_")}
-  names |= {e.split("/")[1] for e in meta.get("Parity", "").replace(",", " ").split() if e.count("/") >= 2}
+  names |= {e.split("/")[1] for e in parity_ids(meta)}
   return sorted(names)
 
 def changed_tests(wt: Path, files: list[str]) -> list[str]:
@@ -207,7 +207,7 @@ def _check(patch: Path, stack: list[Path], root: Path, fast: bool) -> Report:
     changed = patches.changed_functions(wt, "HEAD~1..HEAD")
     ops, upstream, samples = tensor_ops(changed, meta), [], []
     expr = meta.get("Cost") or (f"x.{ops[0]}" if ops else None)
-    if not fast: upstream, samples = upstream_tests(wt, ops, tests, changed), meta.get("Parity", "").replace(",", " ").split()
+    if not fast: upstream, samples = upstream_tests(wt, ops, tests, changed), parity_ids(meta)
     ok_after, after = run_tests(wt, tests) if tests else (False, "")
     with_s = timed(cmd, wt) if cmd else None
     up_after = [run_tests(wt, t, jobs=True)[1] for _, t in upstream]

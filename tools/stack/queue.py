@@ -62,6 +62,10 @@ def trailers(message: str) -> dict[str, str]:
   out = subprocess.run(["git", "interpret-trailers", "--parse"], input=message, capture_output=True, text=True).stdout
   return {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in out.splitlines())}
 
+def parity_ids(meta: dict[str, str]) -> list[str]:
+  """The Parity: trailer's sample ids (family/op/sample), separated by ", " or spaces: an id may hold a comma (float32[3,4])."""
+  return [e for e in re.split(r",?\s+", meta.get("Parity", "").strip()) if e.count("/") >= 2]
+
 @dataclass
 class Applied:
   name: str
