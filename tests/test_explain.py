@@ -6,7 +6,7 @@ from tools.workbench import ROOT
 def explain(*args: str, dev: str = "CPU") -> subprocess.CompletedProcess:
   return subprocess.run([sys.executable, "-m", "tools.explain", *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, "DEV": dev})
 
-def test_fused_elementwise_and_reduce(tmp_path):
+def test_fused_elementwise_and_reduce():
   p = explain("(x @ w).relu().sum(1)", "--shapes", "x=4x8,w=8x3")
   assert p.returncode == 0, p.stderr
   assert p.stdout.startswith("1 kernel, ")  # matmul, relu and the sum fuse into one kernel

@@ -164,7 +164,7 @@ def main():
     doc += ["", f"## Kernel {name}"]
     for title, text in stages.get(name, []): doc += ["", f"### {title}", "", "```python", text, "```"]
     for dev, src in {DEV: code, **others}.items():
-      doc += ["", f"### rendered for DEV={dev}", "", "```c", src.get(name) or next(iter(src.values()), "(no kernel of this name)"), "```"]
+      doc += ["", f"### rendered for DEV={dev}", "", "```c", src.get(name, "(no kernel of this name on this backend)"), "```"]
   doc += ["", "## Rewrite rules that fired", "", "| where | rewrite | rule | fired | source |", "|---|---|---|---|---|"]
   doc += [f"| {w} | {n} | {loc} | {k} | `{src.replace('|', '/')[:120]}` |" for w, n, loc, src, k in rules]
   OUT.mkdir(parents=True, exist_ok=True)

@@ -1,15 +1,14 @@
 """The parity suite on every backend side by side: reads each run's build/parity/samples-<DEV>.json and writes build/parity/backends.md
 (pass/xfail/fail per op family and backend, then every sample whose outcome differs between backends) and backends.png (wall time)."""
-import json, os, sys
+import json, sys
 from collections import defaultdict
-from pathlib import Path
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from tools.parity.known import KNOWN
-from tools.workbench import ROOT, WorkbenchError, cli, write_atomic
+from tools.parity.report import OUT
+from tools.workbench import WorkbenchError, cli, write_atomic
 
-OUT = Path(os.environ.get("PARITY_OUT") or ROOT / "build" / "parity")
 ORDER = ["CPU", "CPU:LLVM", "CPU:X86", "PYTHON"]  # then any other backend (a GPU run's file, copied here) in name order
 FAILED = {"failed", "xpass"}
 

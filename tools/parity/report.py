@@ -2,8 +2,8 @@
 sample's outcome as build/parity/samples-<DEV>.json, from which tools/parity/backends.py sets the backends side by side."""
 import json, os, platform, time
 from collections import defaultdict
+from importlib.metadata import version
 from pathlib import Path
-import torch
 from tools.workbench import DEV, ROOT, write_atomic
 
 # the default backend's report is report.md; other backends get their own file so that one `make test` keeps them all
@@ -45,7 +45,7 @@ def pytest_terminal_summary(terminalreporter, config):
                  f"{ms('tiny_s'):.1f} | {ms('torch_s'):.1f} | {notes.replace('|', '/')} |")
   write_atomic(REPORT, "\n".join(lines) + "\n")
   machine = os.environ.get("PARITY_MACHINE") or f"{platform.machine()}, {os.cpu_count()} cores"
-  write_atomic(SAMPLES, json.dumps({"dev": DEV, "profile": os.environ.get("PARITY", "default"), "wall_s": wall, "torch": torch.__version__,
+  write_atomic(SAMPLES, json.dumps({"dev": DEV, "profile": os.environ.get("PARITY", "default"), "wall_s": wall, "torch": version("torch"),
                                     "machine": machine, "samples": rows}, indent=0))
 
   fams: dict[str, dict] = defaultdict(lambda: defaultdict(int))

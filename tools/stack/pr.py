@@ -177,13 +177,13 @@ def against_torch(wt: Path, samples: list[str]) -> list[str]:
   return p.stdout.splitlines() if p.returncode == 0 else [f"cannot run: {(p.stderr.strip().splitlines() or ['?'])[-1]}"] * len(samples)
 
 def check(patch: Path, stack: list[Path], root: Path = ROOT, fast: bool = False) -> Report:
-  token = backend.set(trailers(patches.message(patch)).get("Backend", DEV))
-  try: return _check(patch, stack, root, fast)
+  meta = trailers(msg := patches.message(patch))
+  token = backend.set(meta.get("Backend", DEV))
+  try: return _check(patch, stack, root, fast, msg, meta)
   finally: backend.reset(token)
 
-def _check(patch: Path, stack: list[Path], root: Path, fast: bool) -> Report:
+def _check(patch: Path, stack: list[Path], root: Path, fast: bool, msg: str, meta: dict[str, str]) -> Report:
   repo = root / "tinygrad"
-  meta = trailers(msg := patches.message(patch))
   kind, title = meta.get("Kind", "?"), msg.split("\n", 1)[0]
   links = chain(patch, stack)
   rep = Report(patch, meta, title, links, [], [], [], [], [])
