@@ -1,8 +1,8 @@
 """make pr and make pr-check on fixture repos: a patch that passes every check, and patches that trip each one."""
-import json
+import json, os
 import pytest
 from tests.helpers import Workbench
-from tools.stack import pr, queue
+from tools.stack import github, history, pr, queue
 from tools.stack.patches import series
 from tools.stack.checkout import sync_tinygrad
 from tools.workbench import WorkbenchError, git
@@ -125,3 +125,47 @@ def test_a_patch_that_introduces_a_finding_fails(wb):
   (wb.root / "build" / "fuzz" / "triage.json").write_text(json.dumps([{"id": "half-0123abcd", "introduced_by": fix.name}]))
   rep = pr.check(fix, [fix], wb.root, fast=True)
   assert checks(rep)["introduces no finding"] == "fail" and "half-0123abcd" in next(c.why for c in rep.checks if c.result == "fail")
+
+GH = """#!/bin/sh
+# a stand-in for GitHub's CLI: `gh search prs|issues <term> ...` answers from the files beside it
+cat "$(dirname "$0")/$2.json"
+"""
+
+def test_make_pr_traces_the_bug_upstream_and_lists_what_mentions_it(tmp_path, upstream, monkeypatch, capsys):
+  """Upstream's history: half right at v0.1.0, broken by a later commit, then the pin; make pr names the commit that broke it, and
+  once upstream fixes it, the commit that did. A stand-in gh on PATH answers the search for the op."""
+  upstream.commit({"tinygrad/__init__.py": FIX["tinygrad/__init__.py"], "pyproject.toml": RUFF}, "add half")
+  git("tag", "v0.1.0", cwd=upstream.work)
+  git("push", "-q", "origin", "v0.1.0", cwd=upstream.work)
+  bad = upstream.commit({"tinygrad/__init__.py": CODE}, "speed up half")
+  wb = Workbench(tmp_path, str(upstream.bare), upstream.commit({"README.md": "upstream\n"}, "readme"), pyproject='[project]\nname = "f"\n')
+  sync_tinygrad(wb.root)
+  stack(wb, (FIX, "fix half" + BUGFIX))
+  for name, text in [("gh", GH), ("prs.json", '[{"number": 17, "title": "half is off", "state": "closed", "url": "https://x/pull/17"}]'),
+                     ("issues.json", "[]")]: (tmp_path / "bin" / name).parent.mkdir(exist_ok=True); (tmp_path / "bin" / name).write_text(text)
+  (tmp_path / "bin" / "gh").chmod(0o755)
+  monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
+  for k, v in (("user.name", "Ada Author"), ("user.email", "ada@example.com")): git("config", k, v, cwd=wb.repo)
+  (out := wb.root / "build" / "pr" / "fix-half").mkdir(parents=True)
+  (out / "body.md").write_text("# fix half\n\nhalf divided by 3.\nNow by 2.\n\nAI use: none\n")
+  pr.prepare("fix-half", wb.root)
+  facts = (out / "facts.md").read_text()
+  assert f"History: introduced by {bad[:12]} (speed up half), still present upstream" in facts
+  assert "- PR #17 (closed): half is off https://x/pull/17" in facts
+  # a regression's body must cite the commit that introduced it before the gh command is given
+  said = capsys.readouterr().out
+  assert not (out / "gh-command.sh").exists() and said.endswith(f"- it fixes a regression: cite the commit that introduced it, {bad[:12]} "
+                                                                 "(speed up half)\n")
+  (out / "body.md").write_text(f"# fix half\n\nhalf divides by 3 since {bad[:10]}.\nNow by 2.\n\nAI use: none\n")
+  fix = upstream.commit({"tinygrad/__init__.py": FIX["tinygrad/__init__.py"]}, "upstream fixes half")
+  upstream.commit({"README.md": "later\n"}, "readme again")
+  pr.prepare("fix-half", wb.root)
+  assert f"History: fixed upstream by {fix[:12]} (upstream fixes half)" in (out / "facts.md").read_text()
+  assert (out / "gh-command.sh").exists()
+  # offline, neither GitHub nor upstream's history is searched, and make pr says so
+  monkeypatch.setenv("WORKBENCH_OFFLINE", "1")
+  assert history.upstream_head(wb.repo, str(upstream.bare)) is None
+  assert github.mentions(["half"], online=False) == "offline: could not search upstream's pull requests and issues"
+  rep = pr.Report(series(wb.root)[0], {}, "fix half", [], [], [], [], [], [])
+  assert pr.along_upstream(rep, wb.root, None) == \
+    "offline: upstream's history is out of reach, so only the releases here were checked, and none is known"

@@ -7,12 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from tools.fuzz.triage import introduced
-from tools.stack import patches
+from tools.fuzz.triage import introduced, release_site
+from tools.stack import github, history, patches
 from tools.stack.cost import Cost, line, measure
 from tools.stack.queue import deltas, newest_release, parity_ids, release_tree, replay, trailers
 from tools.stack.checkout import built_from, is_online
-from tools.workbench import BASE_TAG, DEV, ROOT, GitError, WorkbenchError, cli, git, releases, submodule_url
+from tools.workbench import BASE_TAG, DEV, ROOT, GitError, WorkbenchError, cli, git, gitlink, releases, submodule_url
 
 NEEDS_TEST = ("bugfix", "feature", "model", "perf")
 MAX_DELTA = 50  # sz.py lines; upstream asks for bigger changes to be split into small clear wins
@@ -39,6 +39,10 @@ class Report:
   upstream: list[tuple[str, str, str]] = field(default_factory=list)  # upstream's own tests for what the patch touches: which, without, with
   torch: list[tuple[str, str, str]] = field(default_factory=list)  # parity sample, tinygrad against torch without the fix, with it
   cost: tuple[str, Cost, Cost] | None = None  # the expression counted, before, after
+  own: list[str] = field(default_factory=list)  # the patch's own tests (pytest ids)
+  ops: list[str] = field(default_factory=list)  # the Tensor ops it touches
+  trace: history.Verdict | str = ""  # what upstream's history says of the bug (make pr only)
+  mentions: list[github.Mention] | str = field(default_factory=list)  # upstream PRs and issues on the same ops (make pr only)
 
   @property
   def pr_title(self) -> str:  # upstream marks refactors with no behaviour change with [pr]
@@ -75,14 +79,15 @@ def apply_chain(wt: Path, links: list[Path], stack: list[Path]) -> Check:
   deps = [p.stem for p in links[:-1]]
   return Check("stands alone", "pass", f"with its dependencies {', '.join(deps)}" if deps else "applies to the pin by itself")
 
+# pytest in the checkout that is the cwd: the workbench's editable install puts its own tinygrad/ checkout on sys.path, so it is dropped,
+# or a file the patch adds (and the tree without the patch lacks) would still be found there
+PYTEST_HERE = ("import os, sys, pytest; wt = os.getcwd(); sys.path[:] = [p for p in sys.path if os.path.abspath(p or '.') == wt or "
+               "not os.path.exists(os.path.join(p, 'tinygrad', '__init__.py'))]; sys.exit(pytest.main(sys.argv[1:]))")
+
 def run_tests(wt: Path, tests: list[str], jobs: bool = False) -> tuple[bool, str]:
   """Runs test files in the checkout at `wt` (its tinygrad/ shadows the installed one); returns (passed, pytest's summary)."""
-  # the workbench's editable install puts its own tinygrad/ checkout on sys.path: drop it, or a file the patch adds (and the
-  # tree without the patch lacks) would still be found there
-  only_wt = ("import os, sys, pytest; wt = os.getcwd(); sys.path[:] = [p for p in sys.path if os.path.abspath(p or '.') == wt or "
-             "not os.path.exists(os.path.join(p, 'tinygrad', '__init__.py'))]; sys.exit(pytest.main(sys.argv[1:]))")
   par = ["-n", str(min(os.cpu_count() or 1, 4))] if jobs else []
-  p = subprocess.run([sys.executable, "-c", only_wt, "-q", "-p", "no:cacheprovider", "-o", "addopts=", *par, *tests], cwd=wt,
+  p = subprocess.run([sys.executable, "-c", PYTEST_HERE, "-q", "-p", "no:cacheprovider", "-o", "addopts=", *par, *tests], cwd=wt,
                      capture_output=True, text=True, env={**_env(), "PYTHONPATH": str(wt)})
   lines = [ln.strip("= ") for ln in p.stdout.splitlines() if ln.strip()]
   summary = lines[-1] if lines else p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"
@@ -202,10 +207,11 @@ def _check(patch: Path, stack: list[Path], root: Path, fast: bool, msg: str, met
     rep.checks.append(scope(wt, files, kind))
     test_files = [f for f in files if f.startswith("test/") and Path(f).name.startswith("test_") and f.endswith(".py") and (wt / f).exists()]
     rep.checks.append(has_test(test_files, kind))
-    tests = changed_tests(wt, test_files)
+    tests = rep.own = changed_tests(wt, test_files)
     cmd = meta.get("Benchmark") if kind == "perf" and not fast else None
     changed = patches.changed_functions(wt, "HEAD~1..HEAD")
     ops, upstream, samples = tensor_ops(changed, meta), [], []
+    rep.ops = ops
     expr = meta.get("Cost") or (f"x.{ops[0]}" if ops else None)
     if not fast: upstream, samples = upstream_tests(wt, ops, tests, changed), parity_ids(meta)
     ok_after, after = run_tests(wt, tests) if tests else (False, "")
@@ -292,6 +298,26 @@ def newest(links: list[Path], repo: Path, root: Path) -> list[Check]:
     out.append(Check(f"applies to {label}", result, why.get(how, f"{how} on {label}") + via + code))
   return out
 
+def repro(patch: Path, tests: list[str]) -> str:
+  """The patch's own tests as a repro for tools/stack/history.py: its test changes applied to the commit at hand, those tests run, and
+  the checkout put back. A commit the test changes do not apply to, or where pytest cannot run them, is skipped (125)."""
+  run = shlex.join([sys.executable, "-c", PYTEST_HERE, "-q", "-p", "no:cacheprovider", "-o", "addopts=", *tests])
+  return (f"git apply --3way --include='test/*' {shlex.quote(str(patch))} >/dev/null 2>&1 || {{ git reset -q --hard; exit 125; }}; {run}; "
+          "rc=$?; git reset -q --hard; git clean -qfd -- test; [ $rc -le 1 ] && exit $rc; exit 125")
+
+def along_upstream(rep: Report, root: Path, head: str | None) -> history.Verdict | str:
+  """Online, the patch's tests traced along upstream's history (fixed upstream by, or introduced by, a commit). Offline, its Parity:
+  samples on the newest release here, which is all there is to check."""
+  if head: return history.trace(root / "tinygrad", gitlink(root), head, repro(rep.patch, rep.own), _env()) if rep.own else \
+    "it has no test of its own to trace along upstream's history"
+  offline = "offline: upstream's history is out of reach, so only the releases here were checked"
+  if not releases(root): return f"{offline}, and none is known"
+  version, samples = newest_release(root), parity_ids(rep.meta)
+  if not samples: return f"{offline}: it names no Parity: samples to run on tinygrad {version}, whose sdist has no tests"
+  results = against_torch(release_site(version), samples)
+  state = "fixed" if all(r == "matches torch" for r in results) else "still there"
+  return f"{offline}: the bug is at the pin and {state} in tinygrad {version} (its {len(samples)} Parity: sample(s) against torch)"
+
 def offline_base(repo: Path) -> str | None:
   """Why pr/ branches cannot be pushed as they are, or None: offline, the base is a local commit built from a release tarball."""
   up = built_from(repo, base := git("rev-parse", f"{BASE_TAG}^{{commit}}", cwd=repo))
@@ -313,6 +339,11 @@ def table(reports: list[Report]) -> str:
 def facts(rep: Report, root: Path = ROOT) -> str:
   """The numbers a PR body can quote, kept beside it: the author writes the body, the tool only measures."""
   out = [f"# Facts for: {rep.pr_title}", ""]
+  if rep.trace or rep.mentions:
+    out += ["## Upstream", "", f"History: {rep.trace}", ""]
+    if isinstance(rep.mentions, str): out += [f"PRs and issues: {rep.mentions}", ""]
+    else: out += [f"PRs and issues that mention {', '.join(search_terms(rep))}: read them before opening this one", "",
+                  *(f"- {m}" for m in rep.mentions or ["none"]), ""]
   if rep.torch:
     out += ["## Against torch, on the pin without and with the change", "", "| sample | without | with |", "|---|---|---|"]
     out += [f"| {sid} | {b} | {a} |" for sid, b, a in rep.torch] + [""]
@@ -360,6 +391,13 @@ def unready(body: str) -> list[str]:
   if leaks := sorted({m.group(0) for m in INTERNAL.finditer(text)}): out.append(f"take out what only this tool knows: {', '.join(leaks)}")
   return out
 
+def cites(body: str, commit: str) -> bool:
+  return any(commit.startswith(h) for h in re.findall(r"\b[0-9a-f]{7,40}\b", body))
+
+def search_terms(rep: Report) -> list[str]:
+  """What to look for upstream: the Tensor ops the patch touches, or its title when it touches none (a codegen fix)."""
+  return rep.ops or [rep.title]
+
 def author(repo: Path) -> dict[str, str] | None:
   """The user's identity from git config, for the PR's commit; None when it is unset."""
   name, email = (git("config", k, cwd=repo, check=False) for k in ("user.name", "user.email"))
@@ -383,6 +421,11 @@ def prepare(name: str, root: Path = ROOT) -> Path:
   repo, stack = root / "tinygrad", patches.series(root)
   rep = check(find(name, stack), stack, root)
   for c in rep.checks: print(f"{c.result:>4}  {c.name}: {c.why}")
+  head = history.upstream_head(repo, submodule_url(root))
+  rep.mentions = github.mentions(search_terms(rep), online=head is not None)
+  token = backend.set(rep.meta.get("Backend", DEV))
+  try: rep.trace = "" if model_only(rep) else along_upstream(rep, root, head)
+  finally: backend.reset(token)
   if not rep.commits: raise WorkbenchError(f"{rep.patch.name} does not stand alone, so there is no branch to open a PR from")
   branch, rel = f"pr/{rep.patch.stem}", f"build/pr/{rep.patch.stem}"
   out = root / rel
@@ -406,6 +449,8 @@ def prepare(name: str, root: Path = ROOT) -> Path:
     ports = list((root / "patches" / "ports").glob(f"*/{rep.patch.name}"))  # upstream is past the pin: the PR is the port
     for p in ports: shutil.copy2(p, tmp / f"port-{p.parent.name}.patch")
     problems = unready(text) + ([] if who else ["set your name for the commit: git config --global user.name 'Your Name' and user.email"])
+    if isinstance(rep.trace, history.Verdict) and rep.trace.kind == "introduced" and rep.trace.commit and not cites(text, rep.trace.commit):
+      problems.append(f"it fixes a regression: cite the commit that introduced it, {history.title(repo, rep.trace.commit)}")
     title = text.split("\n", 1)[0].removeprefix("# ").strip()
     gh = (f"git -C tinygrad push <your-fork> {branch}\ngh pr create --repo tinygrad/tinygrad --base master --head <your-github-user>:{branch} "
           f"--title {shlex.quote(title)} --body-file {rel}/body.md\n")
@@ -416,6 +461,11 @@ def prepare(name: str, root: Path = ROOT) -> Path:
   print(f"\nbranch {branch} in tinygrad/: the pin + {len(rep.commits)} commit(s), the last by "
         f"{git('log', '-1', '--format=%an <%ae>', branch, cwd=repo)}; wrote {rel}/ (facts.md, body.md, format-patch)")
   if rep.cost: print(f"cost: {line(*rep.cost[1:])}")
+  if rep.trace: print(f"upstream history: {rep.trace}")
+  if isinstance(rep.mentions, str): print(f"upstream PRs and issues: {rep.mentions}")
+  elif rep.mentions:
+    print(f"upstream PRs and issues that mention {', '.join(search_terms(rep))}: read them before opening this one")
+    for m in rep.mentions: print(f"  {m}")
   for label, b, a in rep.upstream: print(f"upstream tests `{label}`: {b} without, {a} with")
   if not who: print("note: git config user.name/user.email is unset, so the commit keeps the stack's author")
   if note := offline_base(repo): print(f"note: {note}")
