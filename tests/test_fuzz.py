@@ -2,9 +2,11 @@
 import shutil, subprocess, sys, unittest
 from pathlib import Path
 import pytest
+from hypothesis import find, settings
 from tools.fuzz import campaign, findings, triage
 from tools.fuzz.export import export, render_test
 from tools.fuzz.oracle import evaluate
+from tools.fuzz.programs import programs, source
 from tools.fuzz.worker import Worker
 from tools.parity import known
 from tools.stack import patches
@@ -136,3 +138,17 @@ def test_a_finding_that_needs_an_earlier_program_is_flaky_and_the_earlier_one_is
   w = Worker(timeout=60)  # with the stack, the kernel stores 0
   try: assert w.run(BEFORE)["status"] == "ok" and w.run(INT_MIN)["status"] == "ok"
   finally: w.stop()
+
+def test_a_python_scalar_operand_sits_on_either_side_and_names_the_finding():
+  """int8 < 300: torch wraps 300 into int8 (44) first, tinygrad compares with 300. The culprit step's own operands (an int8 tensor
+  and a python int) make the signature, not the program's input."""
+  ints = [{"shape": [3], "dtype": "int8", "values": [1, 50, -5]}]
+  lt = {"op": "lt", "operands": {"x": "t0", "y": "s"}, "p": "", "scalar": 300, "swap": False}
+  p = {"inputs": ints, "steps": [{"op": "abs", "operands": {"x": "a0"}, "p": ""}, lt]}
+  res = evaluate(p)
+  assert (res["status"], res["step"], res["operands"]) == ("fail", 1, {"x": ["i", "finite"], "y": ["i", "python-int"]})
+  assert findings.signature(p, res) == "lt:value:int:python-int"
+  assert "t1 = (300 < t0)" in source({**p, "steps": [p["steps"][0], {**lt, "swap": True}]}, "tiny")
+  drawn = find(programs(["mul"]), lambda q: any(s.get("swap") and s["scalar"] == 2**32 for s in q["steps"]),
+              settings=settings(database=None, max_examples=2000))
+  assert "(4294967296 * " in source(drawn, "torch")

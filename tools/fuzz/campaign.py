@@ -4,11 +4,12 @@ Programs are drawn from tools/fuzz/programs.py, run in a worker process (crashes
 parity rule, shrunk by Hypothesis and deduplicated by signature. A finding is written to build/fuzz/findings/ only when its
 repro.py fails again in a fresh process; one that does not is flaky, kept in build/fuzz/flaky/ with the worker's recent programs."""
 import argparse, json, shutil, time
+from collections import Counter
 from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from tools.fuzz import findings
-from tools.fuzz.programs import OPS, programs
+from tools.fuzz.programs import OPS, classes, programs
 from tools.fuzz.worker import Worker
 from tools.parity import known
 from tools.workbench import ROOT, WorkbenchError, cli, write_atomic
@@ -35,7 +36,8 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
   """Rounds of `per_round` Hypothesis examples until the budget is spent. A smoke run is one derandomized round, as in CI."""
   # a smoke run knows only what is committed, so it gives the same answer on every machine
   seen = set() if smoke else {f["signature"] for f in findings.load()}
-  stats = {"programs": 0, "discarded": 0, "findings": 0, "crashes": 0, "hangs": 0, "flaky": 0, "new": []}
+  stats = {"programs": 0, "discarded": 0, "findings": 0, "crashes": 0, "hangs": 0, "flaky": 0, "new": [], "by class": Counter(),
+           "found by class": Counter()}
   worker, start, last = Worker(timeout=60), time.perf_counter(), 0.0
   db = DirectoryBasedExampleDatabase(str(ROOT / "build" / "fuzz" / "hypothesis-db"))
   def progress(final=False):
@@ -64,6 +66,7 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
     stats["crashes"] += f.result["kind"] == "crash"
     stats["hangs"] += f.result["kind"] == "hang"
     stats["new"].append(d.name)
+    stats["found by class"].update(classes(f.program))
     print(f"\nfinding {d.name}: {(d / 'summary.txt').read_text().strip()[:200]}", flush=True)
   rnd = 0
   try:
@@ -77,6 +80,7 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
         if time.perf_counter() - start > budget_s: return
         res = worker.run(program)
         stats["programs"] += 1
+        stats["by class"].update(classes(program))
         stats["discarded"] += res["status"] == "discard"
         progress()
         if res["status"] != "fail": return
@@ -104,6 +108,8 @@ def main():
   ops = [o for o in args.ops.split(",") if o] or None
   if ops and (bad := [o for o in ops if o not in OPS]): raise WorkbenchError(f"unknown op(s) {', '.join(bad)}: choose from {', '.join(sorted(OPS))}")
   stats = campaign(args.time, args.seed, ops, args.max_ops, per_round=120 if args.smoke else 50, smoke=args.smoke)
+  print("\n| class | programs | new findings |\n|---|---|---|")
+  for c, n in stats["by class"].most_common(): print(f"| {c} | {n} | {stats['found by class'][c]} |")
   print(f"findings under {findings.FINDINGS.relative_to(ROOT)}: " + (", ".join(stats["new"]) or "nothing new"))
   if args.smoke and stats["new"]: raise WorkbenchError("the fuzz smoke test found something new: triage it (make fuzz-triage), then fix it, or "
                                                         "add its signature to tools/parity/known.py with the reason")

@@ -4,7 +4,7 @@ import numpy as np, torch
 import torch.nn.functional as F
 from tinygrad import Tensor
 from tools.parity.judge import internal_error, judge
-from tools.fuzz.programs import kind, source
+from tools.fuzz.programs import kind, scalar_class, source
 
 def run(program: dict, lib: str, float64: bool = False) -> tuple[dict, object]:
   ns = {"np": np, "Tensor": Tensor} if lib == "tiny" else {"np": np, "torch": torch, "F": F}
@@ -16,10 +16,29 @@ def evaluate(program: dict) -> dict:
   res = _evaluate(program)
   if res["status"] == "fail":
     # the culprit is the first step feeding the output that goes wrong at all, even below atol (sinh(-1e-20) = 0 is fine
-    # alone, not under floor); a step whose result the output never uses cannot be it
-    res["step"] = next((k for k in sorted(feeding(program)) if _evaluate(prefix(program, k + 1), True)["status"] == "fail"),
-                       len(program["steps"]) - 1)
+    # alone, not under floor); a step whose result the output never uses cannot be it, nor one whose only fault is the 0-d
+    # constant alias below, a cause of its own
+    res["step"] = next((k for k in sorted(feeding(program)) if (r := _evaluate(prefix(program, k + 1), True))["status"] == "fail"
+                        and r["kind"] != "grad-0d-const-alias"), len(program["steps"]) - 1)
+    res["operands"] = operand_classes(program, res["step"])
   return res
+
+SPECIAL = (3.4e38, 1e-40, 65504.0)
+
+def operand_classes(program: dict, k: int) -> dict[str, list[str]]:
+  """The dtype kind and input class of step k's own operands (not the program's inputs): what a finding is deduplicated by."""
+  step, ns = program["steps"][k], {"np": np, "torch": torch, "F": F}
+  try: exec("\n".join(source(prefix(program, k + 1), "torch").splitlines()[:-2]), ns)  # up to the culprit, which torch may reject
+  except Exception: return {}
+  out = {}
+  for role, name in step["operands"].items():
+    if name == "s": out[role] = ["b" if isinstance(v := step["scalar"], bool) else "f" if isinstance(v, float) else "i", scalar_class(v)]
+    elif isinstance(t := ns.get(name), torch.Tensor):
+      vals = t.detach().double().abs()
+      special = t.is_floating_point() and bool((~torch.isfinite(vals)).any() or any((vals == v).any() for v in SPECIAL))
+      out[role] = [kind(str(t.dtype).removeprefix("torch.")), "zero-size" if t.numel() == 0 else "scalar" if t.ndim == 0 else
+                   "special" if special else "finite"]
+  return out
 
 def feeding(program: dict) -> set[int]:
   """The earlier steps whose results flow into the last step."""

@@ -13,9 +13,10 @@ class FuzzOp:
   torch: str
   takes: str = "fi"  # which dtype kinds the first operand may have: f float, i int, b bool
   params: str = ""   # "axis": an axis (or None) and keepdim; "dim": one axis; "pad", "conv", "pool", "gather": see _params
+  scalar: bool = False  # a python scalar may stand on either side of it (x + 2**32, 2.5 < x)
 
 def u(name, torch=None, takes="f"): return FuzzOp(name, 1, f"{{x}}.{name}()", torch or f"torch.{name}({{x}})", takes)
-def b(name, sym, takes="fi"): return FuzzOp(name, 2, f"({{x}} {sym} {{y}})", f"({{x}} {sym} {{y}})", takes)
+def b(name, sym, takes="fi"): return FuzzOp(name, 2, f"({{x}} {sym} {{y}})", f"({{x}} {sym} {{y}})", takes, scalar=True)
 
 OPS = {o.name: o for o in [
   *(u(n) for n in ("exp", "exp2", "log", "log2", "sqrt", "rsqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
@@ -57,6 +58,17 @@ DTYPES = {"f": ["float32", "float16"], "i": ["int32", "int8", "int64", "uint8", 
 # signed zeros, infinities, nan, subnormals, values near float16/float32 limits and near integers
 FLOAT_EDGES = [0.0, -0.0, math.inf, -math.inf, math.nan, 1e-40, -1e-40, 3.4e38, -3.4e38, 65504.0, 0.5, -0.5, 2.5, -1.0, 1.0]
 
+# python scalars as operands: ints at and past the widths of the int dtypes, float specials, bools
+SCALARS = [0, 1, -1, 2, 3, 7, -8, 0.5, -0.0, 2.5, True, False, 127, 128, 255, 256, 65536, 2**31 - 1, 2**31, -2**31 - 1, 2**32, 2**40,
+           2**63 - 1, 1e-40, 3.4e38, 1e39, math.inf, -math.inf, math.nan]
+
+def literal(v) -> str: return f"float('{v}')" if isinstance(v, float) and not math.isfinite(v) else repr(v)
+
+def scalar_class(v) -> str:
+  """The input class of a python scalar operand: python-int (past int32: python-wide-int), python-float or python-bool."""
+  if isinstance(v, bool): return "python-bool"
+  return "python-float" if isinstance(v, float) else "python-wide-int" if not -2**31 <= v < 2**31 else "python-int"
+
 def kind(dtype: str) -> str: return "b" if dtype == "bool" else "f" if dtype.startswith("float") else "i"
 
 @st.composite
@@ -91,7 +103,13 @@ def programs(draw, ops: list[str] | None = None, max_ops: int = 3) -> dict:
     usable = [o for o in table if kind(dtype) in o.takes and (o.params != "pad" or shape)]
     if not usable: break
     op = draw(st.sampled_from(usable))
-    operands = {"x": cur}
+    operands, side = {"x": cur}, draw(st.sampled_from(["tensor", "tensor", "right", "left"])) if op.scalar else "tensor"
+    if side != "tensor":
+      # operand "s" is the step's python scalar; "swap" puts it on the left
+      steps.append({"op": op.name, "operands": {"x": cur, "y": "s"}, "p": "", "scalar": draw(st.sampled_from(SCALARS)), "swap": side == "left"})
+      cur = f"t{i}"
+      shape, dtype = _result(op, shape, dtype, "")
+      continue
     for role in ("y", "c")[:op.arity - 1]:
       other = draw(broadcastable(tuple(shape)))
       odt = "bool" if role == "c" else draw(st.sampled_from([dtype, dtype, *DTYPES[draw(st.sampled_from(sorted(op.takes)))]]))
@@ -166,6 +184,13 @@ def _result(op: FuzzOp, shape: tuple, dtype: str, p: str) -> tuple[tuple, str]:
   if op.name == "T": shape = tuple(reversed(shape))
   return tuple(shape), dtype
 
+def classes(program: dict) -> list[str]:
+  """The classes of program a campaign counts programs and findings by."""
+  shapes = [t["shape"] for t in program["inputs"]]
+  return [c for c, hit in [("python-scalar", any("scalar" in s for s in program["steps"])), ("zero-size", any(0 in sh for sh in shapes)),
+                           ("0-d", any(not sh for sh in shapes)), ("several steps", len(program["steps"]) > 1),
+                           ("conv, pool, gather", any(OPS[s["op"]].params in ("conv", "pool", "gather") for s in program["steps"]))] if hit]
+
 def source(program: dict, lib: str, float64: bool = False) -> str:
   """Python source computing `out` from the program, in tinygrad ("tiny") or torch; float64 upcasts float inputs."""
   lines = []
@@ -175,7 +200,7 @@ def source(program: dict, lib: str, float64: bool = False) -> str:
     arr = f"np.array({vals}, dtype=np.{dt}).reshape({tuple(t['shape'])})"
     lines.append(f"a{i} = Tensor({arr})" if lib == "tiny" else f"a{i} = torch.tensor({arr}, requires_grad={kind(t['dtype']) == 'f'})")
   for i, s in enumerate(program["steps"]):
-    tmpl = getattr(OPS[s["op"]], lib)
-    lines.append(f"t{i} = " + tmpl.format(p=s["p"], **s["operands"]))
+    tmpl, ops = getattr(OPS[s["op"]], lib), {k: literal(s["scalar"]) if v == "s" else v for k, v in s["operands"].items()}
+    lines.append(f"t{i} = " + tmpl.format(p=s["p"], **({**ops, "x": ops["y"], "y": ops["x"]} if s.get("swap") else ops)))
   lines.append(f"out = t{len(program['steps']) - 1}")
   return "\n".join(lines)

@@ -113,6 +113,19 @@ KNOWN = [
   Known("1/x magnifies tiny upstream errors: asin(x) for small |x| is ~5e-8 off (polynomial), sinh(1e-20) is 0 (exp-exp cancels)",
         fuzz=("reciprocal:*:float:*",)),
   Known("inf ** 0 is nan; torch gives 1 (0.14.0's xpow handles x ** 0 = 1 for every x)", fuzz=("pow:nan-inf:float:special",)),
+  # python scalars as operands (the fuzzer's python-* input classes)
+  Known("an int or bool tensor and a python float under & | ^: tinygrad checks only the tensor's dtype, promotes both to float and emits a float "
+        "bitwise op that clang cannot compile (with zero-size inputs nothing compiles and an empty float tensor comes back); torch refuses "
+        "it. 0.14.0 refuses it too, in UOp verification", fuzz=tuple(f"{op}:exception:{dt}:python-float" for op in ("and", "or", "xor")
+                                                                          for dt in ("int", "bool"))),
+  Known("a python int outside an int tensor's dtype is compared by its value, as numpy 2 does (int8 < 300 is True); torch first wraps it "
+        "into the dtype (300 is 44 in int8)", fuzz=tuple(f"{op}:value:int:{c}" for op in ("lt", "gt", "le", "ge", "eq", "ne")
+                                                          for c in ("python-int", "python-wide-int"))),
+  Known("a python int past 2**31 with a bool tensor takes tinygrad's documented default int, int32, and wraps there; torch takes int64",
+        fuzz=tuple(f"{op}:value:bool:python-wide-int" for op in ("add", "sub", "mul", "and", "or", "xor")), intended=True),
+  Known("x % 0, x % inf or nan % x with x a 0-d float tensor raises ValueError or OverflowError in constant folding (python_alu converts "
+        "to int); torch gives nan (fixed in 0.14.0)", fuzz=("mod:exception:float:python-int", "mod:exception:float:python-float")),
+  Known(f"the gradient of 0 / x at x = 0 is nan, torch's 0: {UNUSED_INF}", fuzz=("truediv:grad-nan-inf:float:python-int",)),
   # bugs: reductions, sorting, pooling
   Known("conv2d and pooling with a kernel larger than the (padded) input fail an assert in _pool, not an error of the API; torch raises a "
         "RuntimeError", parity=("conv2d/kernel-larger-than-input",),
