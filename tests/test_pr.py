@@ -169,3 +169,15 @@ def test_make_pr_traces_the_bug_upstream_and_lists_what_mentions_it(tmp_path, up
   rep = pr.Report(series(wb.root)[0], {}, "fix half", [], [], [], [], [], [])
   assert pr.along_upstream(rep, wb.root, None) == \
     "offline: upstream's history is out of reach, so only the releases here were checked, and none is known"
+
+def test_a_test_changed_in_a_base_class_runs_in_its_subclasses(tmp_path, upstream):
+  """As in upstream's test_dtype.py: TestDType's tests run in TestInt8DType and the rest, with their DTYPE; the base class skips."""
+  test = ("import unittest\nfrom tinygrad import half\n\nclass TestHalf(unittest.TestCase):\n  N = None\n  def test_it(self):\n"
+          "    if self.N is None: self.skipTest('base')\n    assert half(self.N) > 0\n\nclass TestFour(TestHalf): N = 4\n")
+  pin = upstream.commit({"tinygrad/__init__.py": CODE, "pyproject.toml": RUFF, "test/test_half.py": test})
+  wb = Workbench(tmp_path, str(upstream.bare), pin, pyproject='[project]\nname = "fixture"\n')
+  sync_tinygrad(wb.root)
+  [fix] = stack(wb, ({**FIX, "test/test_half.py": test.replace("> 0", "== self.N / 2")}, "fix half" + BUGFIX))
+  rep = pr.check(fix, [fix], wb.root, fast=True)
+  assert rep.own == ["test/test_half.py::TestFour::test_it", "test/test_half.py::TestHalf::test_it"]
+  assert rep.tests == [(", ".join(rep.own), "1 failed, 1 skipped", "1 passed, 1 skipped")]
