@@ -62,7 +62,7 @@ pr-check:
 # the differential fuzzer (tools/fuzz/): TIME= seconds, SEED=, OPS=exp,add,..., DEV= as everywhere
 fuzz:
 	$(PYTHON) -m tools.stack.sync --if-needed
-	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS))
+	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS)) $(if $(BACKENDS),--backends $(BACKENDS))
 
 fuzz-smoke:
 	$(PYTHON) -m tools.stack.sync --if-needed

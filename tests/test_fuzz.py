@@ -152,3 +152,14 @@ def test_a_python_scalar_operand_sits_on_either_side_and_names_the_finding():
   drawn = find(programs(["mul"]), lambda q: any(s.get("swap") and s["scalar"] == 2**32 for s in q["steps"]),
               settings=settings(database=None, max_examples=2000))
   assert "(4294967296 * " in source(drawn, "torch")
+
+def test_a_program_failing_on_some_backends_only_is_labelled_with_them(tmp_path, monkeypatch):
+  """-Tensor(1, dtype=dtypes.uint8) folds to -1 at the pin, which DEV=PYTHON cannot store; DEV=CPU gives 255, as torch does."""
+  monkeypatch.setattr(findings, "FINDINGS", tmp_path)
+  # known.py excuses this one; here it must be found
+  monkeypatch.setattr(known, "explains", lambda sig, excuse=known.explains: None if sig.startswith("neg:") else excuse(sig))
+  campaign.campaign(120, 5, ["neg"], max_ops=1, per_round=200, smoke=True, backends=["CPU", "PYTHON"])
+  found = {f["signature"]: f for f in findings.load()}
+  assert "neg:exception:int:scalar@PYTHON" in found, list(found)
+  d = tmp_path / found["neg:exception:int:scalar@PYTHON"]["id"]
+  assert "os.environ['DEV'] = 'PYTHON'" in (d / "repro.py").read_text() and findings.reproduces(d)

@@ -1,7 +1,8 @@
 """make fuzz: a Hypothesis-driven differential fuzzing campaign of tinygrad against torch.
 
-Programs are drawn from tools/fuzz/programs.py, run in a worker process (crashes and hangs are findings), judged by the
-parity rule, shrunk by Hypothesis and deduplicated by signature. A finding is written to build/fuzz/findings/ only when its
+Programs are drawn from tools/fuzz/programs.py, run in a worker process per backend (crashes and hangs are findings), judged by
+the parity rule, shrunk by Hypothesis and deduplicated by signature. The backends share tinygrad's decompositions, so a program that
+fails on some of them only is a codegen bug: its signature ends in @<those backends>. A finding is written to build/fuzz/findings/ only when its
 repro.py fails again in a fresh process; one that does not is flaky, kept in build/fuzz/flaky/ with the worker's recent programs."""
 import argparse, json, shutil, time
 from collections import Counter
@@ -12,7 +13,8 @@ from tools.fuzz import findings
 from tools.fuzz.programs import OPS, classes, programs
 from tools.fuzz.worker import Worker
 from tools.parity import known
-from tools.workbench import ROOT, WorkbenchError, cli, write_atomic
+from tools import toolchain
+from tools.workbench import DEV, ROOT, WorkbenchError, cli, write_atomic
 
 FLAKY = ROOT / "build" / "fuzz" / "flaky"
 
@@ -21,10 +23,10 @@ class Found(Exception):
     super().__init__(sig)
     self.program, self.result, self.sig = program, result, sig
 
-def leak(history: list[dict], program: dict, timeout: float, tinygrad: Path | None = None) -> dict | None:
+def leak(history: list[dict], program: dict, timeout: float, tinygrad: Path | None = None, dev: str | None = None) -> dict | None:
   """The earlier program after which `program` fails in a fresh worker (on the tinygrad in that tree, if given): state one program
   leaves in tinygrad for the next."""
-  w = Worker(timeout, tinygrad)
+  w = Worker(timeout, tinygrad, dev)
   try:
     for h in history[:-1]:
       w.run(h)
@@ -32,13 +34,14 @@ def leak(history: list[dict], program: dict, timeout: float, tinygrad: Path | No
     return None
   finally: w.stop()
 
-def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int = 3, per_round: int = 50, smoke: bool = False) -> dict:
+def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int = 3, per_round: int = 50, smoke: bool = False,
+             backends: list[str] | None = None) -> dict:
   """Rounds of `per_round` Hypothesis examples until the budget is spent. A smoke run is one derandomized round, as in CI."""
   # a smoke run knows only what is committed, so it gives the same answer on every machine
   seen = set() if smoke else {f["signature"] for f in findings.load()}
   stats = {"programs": 0, "discarded": 0, "findings": 0, "crashes": 0, "hangs": 0, "flaky": 0, "new": [], "by class": Counter(),
            "found by class": Counter()}
-  worker, start, last = Worker(timeout=60), time.perf_counter(), 0.0
+  workers, start, last = {b: Worker(timeout=60, dev=b) for b in backends or [DEV]}, time.perf_counter(), 0.0
   db = DirectoryBasedExampleDatabase(str(ROOT / "build" / "fuzz" / "hypothesis-db"))
   def progress(final=False):
     nonlocal last
@@ -49,6 +52,7 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
           end="\n" if final else "", flush=True)
   def record(f: Found):
     seen.add(f.sig)
+    worker = workers[f.result.get("dev") or next(iter(workers))]
     d = findings.write(f.program, f.result, f.sig)
     if not findings.reproduces(d, worker.timeout * 2):
       stats["flaky"] += 1
@@ -57,7 +61,7 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
       FLAKY.mkdir(parents=True, exist_ok=True)
       d.rename(keep)
       write_atomic(keep / "history.json", json.dumps(worker.history, indent=1))
-      if before := leak(worker.history, f.program, worker.timeout):
+      if before := leak(worker.history, f.program, worker.timeout, dev=worker.dev):
         write_atomic(keep / "leak.json", json.dumps({"first": before, "then": f.program}, indent=1))
       why = "after an earlier program in one process (leak.json)" if before else "in the worker, and after none of its history alone"
       print(f"\nflaky {d.name}: fails {why}, not in a fresh process: {keep}", flush=True)
@@ -78,13 +82,16 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
       @given(programs(ops, max_ops))
       def prop(program):
         if time.perf_counter() - start > budget_s: return
-        res = worker.run(program)
+        results = {b: w.run(program) for b, w in workers.items()}
+        failing = [b for b, r in results.items() if r["status"] == "fail"]
+        res = results[failing[0]] if failing else next(iter(results.values()))
         stats["programs"] += 1
         stats["by class"].update(classes(program))
         stats["discarded"] += res["status"] == "discard"
         progress()
         if res["status"] != "fail": return
         sig = findings.signature(program, res)
+        if len(failing) < len(workers): sig, res = f"{sig}@{','.join(failing)}", {**res, "dev": failing[0]}
         if sig not in seen and not known.explains(sig): raise Found(program, res, sig)
       try: prop()
       except BaseExceptionGroup as eg:  # a flaky failure (a crash that did not repeat, say) still names the program
@@ -93,7 +100,8 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
         record(found[0])
       except Found as f: record(f)
       rnd += 1
-  finally: worker.stop()
+  finally:
+    for w in workers.values(): w.stop()
   progress(final=True)
   return stats
 
@@ -103,11 +111,14 @@ def main():
   ap.add_argument("--seed", type=int, default=0)
   ap.add_argument("--ops", default="", help="comma-separated op names from tools/fuzz/programs.py (default: all)")
   ap.add_argument("--max-ops", type=int, default=3)
+  ap.add_argument("--backends", default=",".join(b for b, why in toolchain.backends().items() if why is None),
+                  help="comma-separated DEVs to run each program on (default: every CPU backend that runs here)")
   ap.add_argument("--smoke", action="store_true", help="one derandomized round (CI): fails on any finding not known or suppressed")
   args = ap.parse_args()
   ops = [o for o in args.ops.split(",") if o] or None
   if ops and (bad := [o for o in ops if o not in OPS]): raise WorkbenchError(f"unknown op(s) {', '.join(bad)}: choose from {', '.join(sorted(OPS))}")
-  stats = campaign(args.time, args.seed, ops, args.max_ops, per_round=120 if args.smoke else 50, smoke=args.smoke)
+  stats = campaign(args.time, args.seed, ops, args.max_ops, per_round=120 if args.smoke else 50, smoke=args.smoke,
+                   backends=[b for b in args.backends.split(",") if b])
   print("\n| class | programs | new findings |\n|---|---|---|")
   for c, n in stats["by class"].most_common(): print(f"| {c} | {n} | {stats['found by class'][c]} |")
   print(f"findings under {findings.FINDINGS.relative_to(ROOT)}: " + (", ".join(stats["new"]) or "nothing new"))

@@ -25,12 +25,13 @@ def signature(program: dict, result: dict) -> str:
 def finding_id(sig: str) -> str: return sig.split(":")[0] + "-" + hashlib.sha256(sig.encode()).hexdigest()[:8]
 
 def write(program: dict, result: dict, sig: str) -> Path:
+  """The finding's folder; a finding of some backends only (result["dev"]) gets a repro that runs on the first of them."""
   d = FINDINGS / finding_id(sig)
   d.mkdir(parents=True, exist_ok=True)
   ops = " -> ".join(s["op"] for s in program["steps"])
   summary = f"{finding_id(sig)}: {ops}: {result['kind']}: {result['message'][:300]}"
   for name, text in [("finding.json", json.dumps({"signature": sig, "program": program, "result": result}, indent=1)),
-                     ("summary.txt", summary + "\n"), ("repro.py", repro(program, summary))]:
+                     ("summary.txt", summary + "\n"), ("repro.py", repro(program, summary, result.get("dev")))]:
     write_atomic(d / name, text)
   return d
 
@@ -41,8 +42,8 @@ REPRO = '''"""{summary}
 
 Runs the program below on tinygrad and torch and judges it by the campaign's own rule (tools/fuzz/oracle.py of the workbench this
 file sits in). Exits 1 while tinygrad disagrees with torch, 0 once it agrees."""
-import json, sys
-sys.path.append({root!r})  # the workbench, last: a tinygrad put first on PYTHONPATH (another release, say) is the one tested
+import json, os, sys
+{dev}sys.path.append({root!r})  # the workbench, last: a tinygrad put first on PYTHONPATH (another release, say) is the one tested
 from tools.fuzz.oracle import evaluate
 
 # in tinygrad:
@@ -56,10 +57,10 @@ print(res.get("message") or "tinygrad agrees with torch")
 sys.exit(1 if res["status"] == "fail" else 0)
 '''
 
-def repro(program: dict, summary: str) -> str:
+def repro(program: dict, summary: str, dev: str | None = None) -> str:
   comment = lambda src: "\n".join("#   " + ln for ln in src.splitlines())
   return REPRO.format(summary=summary.replace('"""', "'''"), tiny=comment(source(program, "tiny")), torch=comment(source(program, "torch")),
-                      program=json.dumps(program), root=str(ROOT))
+                      program=json.dumps(program), root=str(ROOT), dev=f"os.environ['DEV'] = {dev!r}  # where it fails\n" if dev else "")
 
 def reproduces(d: Path, timeout: float = 120) -> bool:
   """Whether a finding's repro.py fails in a fresh process: exit 1 (a disagreement), a crash, or a hang."""

@@ -3,12 +3,13 @@ import multiprocessing as mp, os, sys, warnings
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-def _serve(conn: Connection, tinygrad: str | None):
+def _serve(conn: Connection, tinygrad: str | None, dev: str | None):
   # compiler warnings and torch's UserWarnings would drown the progress line; results travel through the pipe
   devnull = os.open(os.devnull, os.O_WRONLY)
   os.dup2(devnull, 1)
   os.dup2(devnull, 2)
   warnings.simplefilter("ignore")
+  if dev: os.environ["DEV"] = dev  # read once, when tinygrad is imported
   if tinygrad: sys.path.insert(0, tinygrad)  # another tree's tinygrad package (the plain pin, say) instead of the synced one
   from tools.fuzz.oracle import evaluate  # imported here: the parent process never loads tinygrad or torch
   while True:
@@ -17,14 +18,14 @@ def _serve(conn: Connection, tinygrad: str | None):
     except Exception as e: conn.send({"status": "fail", "kind": "harness", "message": f"{type(e).__name__}: {e}"})
 
 class Worker:
-  def __init__(self, timeout: float = 60.0, tinygrad: Path | None = None):
-    self.timeout, self.tinygrad, self.proc, self.history = timeout, tinygrad, None, []
+  def __init__(self, timeout: float = 60.0, tinygrad: Path | None = None, dev: str | None = None):
+    self.timeout, self.tinygrad, self.dev, self.proc, self.history = timeout, tinygrad, dev, None, []
 
   def _start(self):
     self.history = []  # the programs this process has run, oldest first: what a result that depends on earlier ones depends on
     ctx = mp.get_context("spawn")
     self.conn, child = ctx.Pipe()
-    self.proc = ctx.Process(target=_serve, args=(child, str(self.tinygrad) if self.tinygrad else None), daemon=True)
+    self.proc = ctx.Process(target=_serve, args=(child, str(self.tinygrad) if self.tinygrad else None, self.dev), daemon=True)
     self.proc.start()
 
   def run(self, program: dict) -> dict:
