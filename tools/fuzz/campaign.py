@@ -1,9 +1,10 @@
 """make fuzz: a Hypothesis-driven differential fuzzing campaign of tinygrad against torch.
 
 Programs are drawn from tools/fuzz/programs.py, run in a worker process per backend (crashes and hangs are findings), judged by
-the parity rule, shrunk by Hypothesis and deduplicated by signature. The backends share tinygrad's decompositions, so a program that
-fails on some of them only is a codegen bug: its signature ends in @<those backends>. A finding is written to build/fuzz/findings/ only when its
-repro.py fails again in a fresh process; one that does not is flaky, kept in build/fuzz/flaky/ with the worker's recent programs."""
+the parity rule, shrunk by Hypothesis and deduplicated by signature. The backends share tinygrad's decompositions, so a program
+that fails on some of them only is a codegen bug: its signature ends in @<those backends>. A finding is written to
+build/fuzz/findings/ only when its repro.py fails again in a fresh process; one that does not is flaky, kept in build/fuzz/flaky/
+with the worker's recent programs."""
 import argparse, json, shutil, time
 from collections import Counter
 from pathlib import Path
