@@ -4,6 +4,7 @@
   python -m tools.stack.pr --all [--fast] checks every patch in patches/series and prints one table; --fast skips the slow checks"""
 import argparse, ast, os, re, shlex, shutil, statistics, subprocess, sys, tempfile, threading, time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from tools.fuzz.triage import introduced, release_site
 from tools.stack import github, history, patches
 from tools.stack.cost import Cost, line, measure
 from tools.stack.queue import deltas, newest_release, parity_ids, release_tree, replay, trailers
-from tools.stack.checkout import built_from, is_online
+from tools.stack.checkout import built_from
 from tools.workbench import BASE_TAG, DEV, ROOT, GitError, WorkbenchError, cli, git, gitlink, releases, submodule_url
 
 NEEDS_TEST = ("bugfix", "feature", "model", "perf")
@@ -99,6 +100,12 @@ def _env() -> dict[str, str]:
 
 # where a patch's tests, upstream's tests, parity samples and cost run: DEV, or the backend its `Backend:` trailer names (a codegen fix)
 backend: ContextVar[str] = ContextVar("backend", default=DEV)
+
+@contextmanager
+def on_backend(meta: dict[str, str]):
+  token = backend.set(meta.get("Backend", DEV))
+  try: yield
+  finally: backend.reset(token)
 
 def without_fix(wt: Path, tests: list[str]):
   """Reverts everything but the tests in the checkout, so the tests run against the tree before the fix."""
@@ -190,9 +197,7 @@ def against_torch(wt: Path, samples: list[str]) -> list[str]:
 
 def check(patch: Path, stack: list[Path], root: Path = ROOT, fast: bool = False) -> Report:
   meta = trailers(msg := patches.message(patch))
-  token = backend.set(meta.get("Backend", DEV))
-  try: return _check(patch, stack, root, fast, msg, meta)
-  finally: backend.reset(token)
+  with on_backend(meta): return _check(patch, stack, root, fast, msg, meta)
 
 def _check(patch: Path, stack: list[Path], root: Path, fast: bool, msg: str, meta: dict[str, str]) -> Report:
   repo = root / "tinygrad"
@@ -291,10 +296,7 @@ def newest(links: list[Path], repo: Path, root: Path) -> list[Check]:
   out, version = [], newest_release(root) if releases(root) else None
   with FETCH:  # patches are checked side by side, but they share the release's scratch repo and the upstream ref
     targets = [(f"tinygrad {version}", *release_tree(version, root))] if version else []
-    url = submodule_url(root)
-    if url and is_online(url):
-      git("fetch", "-q", url, "+HEAD:refs/remotes/upstream/HEAD", cwd=repo)
-      targets.append(("upstream HEAD", repo, "refs/remotes/upstream/HEAD"))
+    if head := history.upstream_head(repo, submodule_url(root)): targets.append(("upstream HEAD", repo, head))
   for label, where, rev in targets:
     how, _, notes = replay(where, rev, patches.ported(links, version) if version else links)[-1].how.partition(" (")
     result = {"clean": "pass", "3-way": "pass", "already upstream": "warn", "conflict": "warn"}[how]
@@ -430,9 +432,7 @@ def prepare(name: str, root: Path = ROOT) -> Path:
   for c in rep.checks: print(f"{c.result:>4}  {c.name}: {c.why}")
   head = history.upstream_head(repo, submodule_url(root))
   rep.mentions = github.mentions(search_terms(rep), online=head is not None)
-  token = backend.set(rep.meta.get("Backend", DEV))
-  try: rep.trace = "" if model_only(rep) else along_upstream(rep, root, head)
-  finally: backend.reset(token)
+  with on_backend(rep.meta): rep.trace = "" if model_only(rep) else along_upstream(rep, root, head)
   if not rep.commits: raise WorkbenchError(f"{rep.patch.name} does not stand alone, so there is no branch to open a PR from")
   branch, rel = f"pr/{rep.patch.stem}", f"build/pr/{rep.patch.stem}"
   out = root / rel
