@@ -1,12 +1,14 @@
 """The differential fuzzer's parts against real tinygrad and torch: program source, oracle, process isolation, repros."""
 import shutil, subprocess, sys, unittest
 from pathlib import Path
-import pytest
-from hypothesis import find, settings
+import numpy as np, pytest, torch
+import torch.nn.functional as F
+from hypothesis import find, given, settings
 from tools.fuzz import campaign, findings, triage
 from tools.fuzz.export import export, render_test
-from tools.fuzz.oracle import evaluate
-from tools.fuzz.programs import programs, source
+from tools.fuzz.oracle import evaluate, feeding
+from tools.fuzz.programs import OPS, classes, programs, source
+from tools.fuzz.structure import dag_programs, state_programs
 from tools.fuzz.worker import Worker
 from tools.parity import known
 from tools.stack import patches
@@ -163,3 +165,43 @@ def test_a_program_failing_on_some_backends_only_is_labelled_with_them(tmp_path,
   assert "neg:exception:int:scalar@PYTHON" in found, list(found)
   d = tmp_path / found["neg:exception:int:scalar@PYTHON"]["id"]
   assert "os.environ['DEV'] = 'PYTHON'" in (d / "repro.py").read_text() and findings.reproduces(d)
+
+def test_dag_programs_combine_views_of_one_value_and_feed_every_input_into_the_output():
+  """Each view op keeps its value's shape (checked by running the drawn programs in torch), so views of one value combine again,
+  and every input and step flows into the output: one fused kernel reads them all."""
+  seen = []
+  @settings(database=None, max_examples=150, derandomize=True)
+  @given(dag_programs())
+  def check(p):
+    ns = {"np": np, "torch": torch, "F": F}
+    exec(source(p, "torch"), ns)
+    assert list(ns["out"].shape) == p["inputs"][0]["shape"]
+    assert feeding(p) == set(range(len(p["steps"]) - 1))
+    assert {f"a{i}" for i in range(len(p["inputs"]))} <= {v for s in p["steps"] for v in s["operands"].values()}
+    seen.append(p)
+  check()
+  assert any("DAG through views" in classes(p) and "many inputs" in classes(p) for p in seen)
+  assert {s["op"] for p in seen for s in p["steps"]} >= {o for o, op in OPS.items() if op.params == "view"}
+
+READ_THEN_UPDATE = {"inputs": [{"shape": [1], "dtype": "int32", "values": [4]}], "state": True, "steps": [
+  {"op": "read", "operands": {"x": "a0"}, "p": "...", "q": "* 2"}, {"op": "iadd", "operands": {"x": "a0", "y": "s"}, "p": "", "scalar": 2},
+  {"op": "collect", "operands": {"x": "t0", "x1": "a0"}, "p": "t0.flatten(), a0.flatten()"}]}
+
+def test_a_read_before_an_in_place_update_realized_with_it_sees_the_old_value():
+  """t = a * 2; a += 2; cat(t, a): torch's t is 8. At the pin (and in 0.14.0) tinygrad computes t from the updated buffer, 12, when a
+  was not realized before; realized, it raises its "cycle detected" refusal instead."""
+  assert "a0 += 2\nt1 = a0" in source(READ_THEN_UPDATE, "tiny") and "requires_grad=False" in source(READ_THEN_UPDATE, "torch")
+  res = evaluate(READ_THEN_UPDATE)
+  assert (res["status"], res["kind"], res["step"]) == ("fail", "value", 2) and "12" in res["message"], res
+  drawn = find(state_programs(), lambda q: {"realize", "iadd_view", "setitem", "assign"} <= {s["op"] for s in q["steps"]},
+               settings=settings(database=None, max_examples=3000))
+  assert drawn["steps"][-1]["op"] == "collect" and {"in-place", "realize order"} <= set(classes(drawn))
+
+def test_tinyjit_replays_are_compared_with_eager_tinygrad_at_every_call():
+  """A jitted function returning a view of its input: from the third call on, TinyJit returns the input it captured on the second
+  (at the pin and in 0.14.0). Eager tinygrad and torch agree on every call."""
+  view = prog(("reshape", {"x": "a0"}, ""), inputs=[{"shape": [2], "dtype": "float32", "values": [0.0, 1.0]}])
+  assert evaluate(view) == {"status": "ok"}
+  res = evaluate({**view, "jit": [[[1.0, 2.0]], [[2.0, 3.0]]]})
+  assert res["kind"] == "jit-value" and res["message"].startswith("TinyJit call 3: out"), res
+  assert evaluate({**prog(("exp", {"x": "a0"}, "")), "jit": [[[1.0, 2.0, 3.0]], [[0.0, -1.0, 4.0]]]}) == {"status": "ok"}

@@ -1,17 +1,18 @@
 """make fuzz: a Hypothesis-driven differential fuzzing campaign of tinygrad against torch.
 
-Programs are drawn from tools/fuzz/programs.py, run in a worker process per backend (crashes and hangs are findings), judged by
-the parity rule, shrunk by Hypothesis and deduplicated by signature. The backends share tinygrad's decompositions, so a program
-that fails on some of them only is a codegen bug: its signature ends in @<those backends>. A finding is written to
-build/fuzz/findings/ only when its repro.py fails again in a fresh process; one that does not is flaky, kept in build/fuzz/flaky/
-with the worker's recent programs."""
+Programs are drawn from tools/fuzz/programs.py and tools/fuzz/structure.py, run in a worker process per backend (crashes and
+hangs are findings), judged by the parity rule, shrunk by Hypothesis and deduplicated by signature. The backends share
+tinygrad's decompositions, so a program that fails on some of them only is a codegen bug: its signature ends in @<those
+backends>. A finding is written to build/fuzz/findings/ only when its repro.py fails again in a fresh process; one that does
+not is flaky, kept in build/fuzz/flaky/ with the worker's recent programs."""
 import argparse, json, shutil, time
 from collections import Counter
 from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from tools.fuzz import findings
-from tools.fuzz.programs import OPS, classes, programs
+from tools.fuzz.programs import OPS, classes
+from tools.fuzz.structure import any_program
 from tools.fuzz.worker import Worker
 from tools.parity import known
 from tools import toolchain
@@ -80,7 +81,7 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
                 derandomize=smoke,
                 phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink], print_blob=False, report_multiple_bugs=False)
       @seed(base_seed * 1000 + rnd)
-      @given(programs(ops, max_ops))
+      @given(any_program(ops, max_ops))
       def prop(program):
         if time.perf_counter() - start > budget_s: return
         results = {b: w.run(program) for b, w in workers.items()}

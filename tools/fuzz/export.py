@@ -35,6 +35,8 @@ def export(fid: str, root: Path = ROOT) -> str:
   f = json.loads((d / "finding.json").read_text())
   if f["result"]["kind"] in ("crash", "hang"):
     raise WorkbenchError(f"{fid} is a {f['result']['kind']} finding, which would take the test run down with it: its repro is {d / 'repro.py'}")
+  if "jit" in f["program"]:
+    raise WorkbenchError(f"{fid} is a TinyJit finding; its test needs the jitted function, written by hand from {d / 'repro.py'}")
   test = f"test/unit/test_fuzz_{fid.replace('-', '_')}.py"
   repo = root / "tinygrad"
   if why := patches.local_work(repo, root / "patches"): raise WorkbenchError(why)

@@ -8,14 +8,15 @@ FINDINGS = ROOT / "build" / "fuzz" / "findings"
 
 def signature(program: dict, result: dict) -> str:
   """op : failure kind : dtype class : input class, for the first step that goes wrong, by its own operands: its first operand's dtype,
-  and the class of a python scalar operand if it has one, else of its first operand. Old results without operands fall back on
-  the program's inputs."""
+  and the class of its first operand if that is zero-size, else of a python scalar operand if it has one, else of its first operand.
+  Old results without operands fall back on the program's inputs."""
   if result["kind"] == "grad-0d-const-alias": return "gradient:grad-0d-const-alias:float:scalar"  # one root cause, whatever the op
   step = program["steps"][result.get("step", len(program["steps"]) - 1)]
   names = {"f": "float", "i": "int", "b": "bool"}
   if ops := result.get("operands"):
     dtype, cls = ops.get("x", next(iter(ops.values())))
-    return f"{step['op']}:{result['kind']}:{names[dtype]}:{next((c for _, c in ops.values() if c.startswith('python')), cls)}"
+    python = next((c for _, c in ops.values() if c.startswith("python")), cls)
+    return f"{step['op']}:{result['kind']}:{names[dtype]}:{cls if cls == 'zero-size' else python}"
   x = program["inputs"][int(step["operands"]["x"][1:]) if step["operands"]["x"].startswith("a") else 0]
   vals = [v for t in program["inputs"] for v in t["values"] if isinstance(v, float)]
   inputs = "zero-size" if 0 in x["shape"] else "scalar" if not x["shape"] else \

@@ -2,9 +2,10 @@
 import zlib
 import numpy as np, torch
 import torch.nn.functional as F
-from tinygrad import Tensor
+from tinygrad import Tensor, TinyJit
+from tinygrad.engine.jit import JitError
 from tools.parity.judge import internal_error, judge
-from tools.fuzz.programs import kind, scalar_class, source
+from tools.fuzz.programs import function_source, kind, scalar_class, source
 
 def run(program: dict, lib: str, float64: bool = False) -> tuple[dict, object]:
   ns = {"np": np, "Tensor": Tensor} if lib == "tiny" else {"np": np, "torch": torch, "F": F}
@@ -17,8 +18,9 @@ def evaluate(program: dict) -> dict:
   if res["status"] == "fail":
     # the culprit is the first step feeding the output that goes wrong at all, even below atol (sinh(-1e-20) = 0 is fine
     # alone, not under floor); a step whose result the output never uses cannot be it, nor one whose only fault is the 0-d
-    # constant alias below, a cause of its own
-    res["step"] = next((k for k in sorted(feeding(program)) if (r := _evaluate(prefix(program, k + 1), True))["status"] == "fail"
+    # constant alias below, a cause of its own; a TinyJit replay takes part only in the search for a TinyJit failure
+    plain = program if res["kind"].startswith("jit") else {k: v for k, v in program.items() if k != "jit"}
+    res["step"] = next((k for k in sorted(feeding(program)) if (r := _evaluate(prefix(plain, k + 1), True))["status"] == "fail"
                         and r["kind"] != "grad-0d-const-alias"), len(program["steps"]) - 1)
     res["operands"] = operand_classes(program, res["step"])
   return res
@@ -28,7 +30,7 @@ SPECIAL = (3.4e38, 1e-40, 65504.0)
 def operand_classes(program: dict, k: int) -> dict[str, list[str]]:
   """The dtype kind and input class of step k's own operands (not the program's inputs): what a finding is deduplicated by."""
   step, ns = program["steps"][k], {"np": np, "torch": torch, "F": F}
-  try: exec("\n".join(source(prefix(program, k + 1), "torch").splitlines()[:-2]), ns)  # up to the culprit, which torch may reject
+  try: exec(source(prefix(program, k), "torch", out=False), ns)  # up to the culprit, which torch may reject
   except Exception: return {}
   out = {}
   for role, name in step["operands"].items():
@@ -41,14 +43,15 @@ def operand_classes(program: dict, k: int) -> dict[str, list[str]]:
   return out
 
 def feeding(program: dict) -> set[int]:
-  """The earlier steps whose results flow into the last step."""
+  """The earlier steps whose results flow into the last step: all of them where steps update buffers in place."""
   steps, todo, seen = program["steps"], [len(program["steps"]) - 1], set()
+  if program.get("state"): return set(range(len(steps) - 1))
   while todo:
     for v in steps[todo.pop()]["operands"].values():
       if v.startswith("t") and int(v[1:]) not in seen: seen.add(int(v[1:])); todo.append(int(v[1:]))
   return seen
 
-def prefix(program: dict, n: int) -> dict: return {"inputs": program["inputs"], "steps": program["steps"][:n]}
+def prefix(program: dict, n: int) -> dict: return {**program, "steps": program["steps"][:n]}
 
 def _evaluate(program: dict, relative_only: bool = False) -> dict:
   try: pt_ns, pt = run(program, "torch")
@@ -84,10 +87,30 @@ def _evaluate(program: dict, relative_only: bool = False) -> dict:
     # the same program on 1-element 1-D inputs is fine: 0-d inputs become CONST UOps, and tinygrad merges equal constants,
     # so the gradient w.r.t. Tensor(2.0) also counts every other 2.0 in the graph (d(x*2)/dx at x=2 is 4)
     res["kind"] = "grad-0d-const-alias"
-  return res
+  return replay(program) if res["status"] == "ok" and "jit" in program else res
+
+def replay(program: dict) -> dict:
+  """TinyJit: the program as a function of its inputs (forward and gradients), called once per set of input values, jitted and
+  eagerly; the two must agree at every call. It captures on the second call and replays from the third."""
+  ns = {"np": np, "Tensor": Tensor}
+  exec(function_source(program), ns)
+  jitted = TinyJit(ns["step"])
+  for call, vals in enumerate([[t["values"] for t in program["inputs"]], *program["jit"]]):
+    # fresh buffers every call: a 0-d tensor from numpy is a constant, which TinyJit refuses as an input on purpose
+    args = lambda vals=vals: [Tensor(np.array(v, dtype=t["dtype"]).reshape(t["shape"])).clone().realize()
+                              for t, v in zip(program["inputs"], vals)]
+    try: want = [t.numpy() for t in ns["step"](*args())]
+    except Exception: return {"status": "ok"}  # eager fails too: the plain oracle's business, at the first call
+    try: got = [t.numpy() for t in jitted(*args())]
+    except JitError: return {"status": "ok"}  # refused on purpose, with its reason (no kernels to capture, say)
+    except Exception as e: return {"status": "fail", "kind": "jit-exception", "message": f"TinyJit call {call + 1}: tinygrad raised {_line(e)}"}
+    for name, g, w in zip(["out", *(f"grad a{i}" for i, t in enumerate(program["inputs"]) if kind(t["dtype"]) == "f")], got, want):
+      v = judge(f"TinyJit call {call + 1}: {name}", g, w, None)
+      if not v.ok: return {"status": "fail", "kind": "jit-" + _kind(v.message), "message": v.message + " (eager tinygrad's)"}
+  return {"status": "ok"}
 
 def as_1d(program: dict) -> dict:
-  return {"inputs": [{**t, "shape": t["shape"] or [1]} for t in program["inputs"]], "steps": program["steps"]}
+  return {**program, "inputs": [{**t, "shape": t["shape"] or [1]} for t in program["inputs"]]}
 
 def _gradients(program, pt_ns, pt, tg_ns, tg) -> dict:
   """Gradients are compared where torch defines them: finite inputs and finite torch gradients. At a kink (relu at 0, a tie in

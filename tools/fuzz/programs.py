@@ -12,8 +12,10 @@ class FuzzOp:
   tiny: str        # templates over {x} (and {y}, {c}) and {p} for the drawn parameters
   torch: str
   takes: str = "fi"  # which dtype kinds the first operand may have: f float, i int, b bool
-  params: str = ""   # "axis": an axis (or None) and keepdim; "dim": one axis; "pad", "conv", "pool", "gather": see _params
+  params: str = ""   # "axis": an axis (or None) and keepdim; "dim": one axis; "pad", "conv", "pool", "gather": see _params;
+                     # "view", "state": drawn by tools/fuzz/structure.py
   scalar: bool = False  # a python scalar may stand on either side of it (x + 2**32, 2.5 < x)
+  stmt: bool = False    # a statement that updates {x} in place (x[1:] += 2); its step's value is {x} afterwards
 
 def u(name, torch=None, takes="f"): return FuzzOp(name, 1, f"{{x}}.{name}()", torch or f"torch.{name}({{x}})", takes)
 def b(name, sym, takes="fi"): return FuzzOp(name, 2, f"({{x}} {sym} {{y}})", f"({{x}} {sym} {{y}})", takes, scalar=True)
@@ -52,6 +54,23 @@ OPS = {o.name: o for o in [
   FuzzOp("getitem", 1, "{x}[{y}]", "{x}[{y}]", "fib", "gather"),
   FuzzOp("float", 1, "{x}.float()", "{x}.float()", "fib"), FuzzOp("half", 1, "{x}.half()", "{x}.half()", "fib"),
   FuzzOp("int", 1, "{x}.int()", "{x}.int()", "ib"), FuzzOp("bool", 1, "{x}.bool()", "{x}.bool()", "fib"),
+  FuzzOp("copy", 1, "{x}.to('CPU:1').to({x}.device)", "{x}.clone()", "fib"),  # a lazy view copied to another device and back
+  # views that keep the shape, for DAG programs: a shrink then a pad and the other way round, a permute read back in the old
+  # shape, a size-1 slice expanded, a reversal through the flat view
+  FuzzOp("shift", 1, "{x}[{p}].pad({q})", "F.pad({x}[{p}], {q})", "fib", "view"),
+  FuzzOp("unshift", 1, "{x}.pad({q})[{p}]", "F.pad({x}, {q})[{p}]", "fib", "view"),
+  FuzzOp("permute", 1, "{x}.permute({p}).reshape({q})", "{x}.permute({p}).reshape({q})", "fib", "view"),
+  FuzzOp("broadcast", 1, "{x}[{p}].expand({q})", "{x}[{p}].expand({q})", "fib", "view"),
+  FuzzOp("reverse", 1, "{x}.reshape(-1).flip(0).reshape({q})", "{x}.reshape(-1).flip(0).reshape({q})", "fib", "view"),
+  # state: reads that copy (torch's x[1:] would alias), in-place updates, realizing some values before others, and a last step
+  # that reads them all
+  FuzzOp("read", 1, "({x}[{p}] {q})", "({x}[{p}] {q})", "fib", "state"),
+  FuzzOp("iadd", 2, "{x} += {y}", "{x} += {y}", "fi", "state", stmt=True),
+  FuzzOp("iadd_view", 2, "{x}[{p}] += {y}", "{x}[{p}] += {y}", "fi", "state", stmt=True),
+  FuzzOp("setitem", 2, "{x}[{p}] = {y}", "{x}[{p}] = {y}", "fib", "state", stmt=True),
+  FuzzOp("assign", 2, "{x}.assign({y})", "{x}.copy_({y})", "fib", "state"),
+  FuzzOp("realize", 1, "{x}.realize({p})", "{x}", "fib", "state"),
+  FuzzOp("collect", 1, "Tensor.cat({p})", "torch.cat([{p}])", "fib", "state"),
 ]}
 
 DTYPES = {"f": ["float32", "float16"], "i": ["int32", "int8", "int64", "uint8", "int16"], "b": ["bool"]}
@@ -100,7 +119,7 @@ def programs(draw, ops: list[str] | None = None, max_ops: int = 3) -> dict:
   shape, dtype = draw(shapes), draw(st.sampled_from([d for ds in DTYPES.values() for d in ds]))
   inputs, steps, cur = [draw(tensor(shape, dtype))], [], "a0"
   for i in range(draw(st.integers(1, max_ops))):
-    usable = [o for o in table if kind(dtype) in o.takes and (o.params != "pad" or shape)]
+    usable = [o for o in table if kind(dtype) in o.takes and (o.params != "pad" or shape) and o.params not in ("view", "state")]
     if not usable: break
     op = draw(st.sampled_from(usable))
     operands, side = {"x": cur}, draw(st.sampled_from(["tensor", "tensor", "right", "left"])) if op.scalar else "tensor"
@@ -186,21 +205,36 @@ def _result(op: FuzzOp, shape: tuple, dtype: str, p: str) -> tuple[tuple, str]:
 
 def classes(program: dict) -> list[str]:
   """The classes of program a campaign counts programs and findings by."""
-  shapes = [t["shape"] for t in program["inputs"]]
+  shapes, ops = [t["shape"] for t in program["inputs"]], [OPS[s["op"]] for s in program["steps"]]
   return [c for c, hit in [("python-scalar", any("scalar" in s for s in program["steps"])), ("zero-size", any(0 in sh for sh in shapes)),
                            ("0-d", any(not sh for sh in shapes)), ("several steps", len(program["steps"]) > 1),
-                           ("conv, pool, gather", any(OPS[s["op"]].params in ("conv", "pool", "gather") for s in program["steps"]))] if hit]
+                           ("conv, pool, gather", any(o.params in ("conv", "pool", "gather") for o in ops)),
+                           ("DAG through views", any(o.params == "view" for o in ops)), ("many inputs", len(shapes) >= 4),
+                           ("in-place", any(o.stmt or o.name == "assign" for o in ops)), ("realize order", any(o.name == "realize" for o in ops)),
+                           ("TinyJit", "jit" in program), ("device copy", any(o.name == "copy" for o in ops))] if hit]
 
-def source(program: dict, lib: str, float64: bool = False) -> str:
-  """Python source computing `out` from the program, in tinygrad ("tiny") or torch; float64 upcasts float inputs."""
-  lines = []
+def source(program: dict, lib: str, float64: bool = False, out: bool = True) -> str:
+  """Python source computing `out` from the program, in tinygrad ("tiny") or torch; float64 upcasts float inputs. A program that
+  updates its inputs in place ("state") has no gradients, and tinygrad realizes the inputs marked "realized" first."""
+  lines, grad = [], not program.get("state")
   for i, t in enumerate(program["inputs"]):
     dt = "float64" if float64 and kind(t["dtype"]) == "f" else t["dtype"]
     vals = "[" + ", ".join(f"float('{v}')" if isinstance(v, float) and not math.isfinite(v) else repr(v) for v in t["values"]) + "]"
     arr = f"np.array({vals}, dtype=np.{dt}).reshape({tuple(t['shape'])})"
-    lines.append(f"a{i} = Tensor({arr})" if lib == "tiny" else f"a{i} = torch.tensor({arr}, requires_grad={kind(t['dtype']) == 'f'})")
+    lines.append(f"a{i} = Tensor({arr})" + ".realize()" * bool(t.get("realized")) if lib == "tiny" else
+                 f"a{i} = torch.tensor({arr}, requires_grad={grad and kind(t['dtype']) == 'f'})")
   for i, s in enumerate(program["steps"]):
-    tmpl, ops = getattr(OPS[s["op"]], lib), {k: literal(s["scalar"]) if v == "s" else v for k, v in s["operands"].items()}
-    lines.append(f"t{i} = " + tmpl.format(p=s["p"], **({**ops, "x": ops["y"], "y": ops["x"]} if s.get("swap") else ops)))
-  lines.append(f"out = t{len(program['steps']) - 1}")
+    op, ops = OPS[s["op"]], {k: literal(s["scalar"]) if v == "s" else v for k, v in s["operands"].items()}
+    line = getattr(op, lib).format(p=s["p"], q=s.get("q", ""), **({**ops, "x": ops["y"], "y": ops["x"]} if s.get("swap") else ops))
+    lines += [line, f"t{i} = {ops['x']}"] if op.stmt else [f"t{i} = {line}"]
+  if out: lines.append(f"out = t{len(program['steps']) - 1}")
   return "\n".join(lines)
+
+def function_source(program: dict) -> str:
+  """The program as a tinygrad function of its inputs, `step(a0, a1, ...)`, returning its output and, for a float output, the
+  gradients of its sum with respect to its float inputs: what TinyJit captures."""
+  body = source(program, "tiny").splitlines()[len(program["inputs"]):]
+  leaves = ", ".join(f"a{i}" for i, t in enumerate(program["inputs"]) if kind(t["dtype"]) == "f")
+  return "\n  ".join([f"def step({', '.join(f'a{i}' for i in range(len(program['inputs'])))}):", *body,
+                      f"grads = out.sum().gradient({leaves}) if out.is_floating_point() else []" if leaves else "grads = []",
+                      "Tensor.realize(out, *grads)", "return (out, *grads)"])
