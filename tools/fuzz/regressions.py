@@ -3,8 +3,9 @@ the plain pin and on the pin with the stack (each in its own worker process), an
 fails with the stack. Known differences are not excused here: a patch must not add a failure of any kind."""
 import argparse, time
 from pathlib import Path
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from tools.fuzz.programs import OPS, programs, source
+from tools.fuzz.structure import dag_programs, state_programs
 from tools.fuzz.worker import Worker
 from tools.stack import patches
 from tools.stack.queue import parity_ids, trailers
@@ -19,17 +20,23 @@ def touched_ops(repo: Path, rev_range: str, stack: list[Path]) -> list[str]:
     names |= {e.strip().rsplit("-", 1)[0] for e in meta.get("Fixes", "").split(",") if e.strip()}
   return sorted(names & OPS.keys())
 
+def strategy(ops: list[str]) -> st.SearchStrategy:
+  """Chains of the touched ops, and DAG or state programs where the stack touches a view or an in-place update (assign, say)."""
+  chain = [o for o in ops if OPS[o].params not in ("view", "state")]
+  return st.one_of(*([programs(chain, max_ops=2)] if chain else []), *([dag_programs()] if any(OPS[o].params == "view" for o in ops) else []),
+                   *([state_programs()] if any(OPS[o].params == "state" for o in ops) else []))
+
 def check(ops: list[str], examples: int, pin_tree: Path) -> tuple[int, list[tuple[dict, dict]]]:
   """(programs run, [(program, result with the stack)] for each program that passes at the pin and fails with the stack)."""
-  stacked, plain, worse, st = Worker(timeout=60), Worker(timeout=60, tinygrad=pin_tree), [], time.perf_counter()
+  stacked, plain, worse, start = Worker(timeout=60), Worker(timeout=60, tinygrad=pin_tree), [], time.perf_counter()
   ran = 0
   @settings(max_examples=examples, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck),
             phases=[Phase.generate])
-  @given(programs(ops, max_ops=2))
+  @given(strategy(ops))
   def prop(program):
     nonlocal ran
     ran += 1
-    if ran % 20 == 0: print(f"\r{time.perf_counter() - st:5.0f}s  {ran} programs, {len(worse)} worse with the stack", end="", flush=True)
+    if ran % 20 == 0: print(f"\r{time.perf_counter() - start:5.0f}s  {ran} programs, {len(worse)} worse with the stack", end="", flush=True)
     if (res := stacked.run(program))["status"] == "fail" and plain.run(program)["status"] == "ok": worse.append((program, res))
   try: prop()
   finally: stacked.stop(); plain.stop()
