@@ -74,6 +74,7 @@ OPS = {o.name: o for o in [
 ]}
 
 DTYPES = {"f": ["float32", "float16"], "i": ["int32", "int8", "int64", "uint8", "int16"], "b": ["bool"]}
+any_dtype = st.sampled_from([d for ds in DTYPES.values() for d in ds])
 # signed zeros, infinities, nan, subnormals, values near float16/float32 limits and near integers
 FLOAT_EDGES = [0.0, -0.0, math.inf, -math.inf, math.nan, 1e-40, -1e-40, 3.4e38, -3.4e38, 65504.0, 0.5, -0.5, 2.5, -1.0, 1.0]
 
@@ -116,7 +117,7 @@ def tensor(draw, shape: tuple, dtype: str) -> dict:
 def programs(draw, ops: list[str] | None = None, max_ops: int = 3) -> dict:
   """{"inputs": [...], "steps": [...]}: step i computes t{i} from the previous value, fresh inputs and drawn parameters."""
   table = [OPS[n] for n in (ops or OPS)]
-  shape, dtype = draw(shapes), draw(st.sampled_from([d for ds in DTYPES.values() for d in ds]))
+  shape, dtype = draw(shapes), draw(any_dtype)
   inputs, steps, cur = [draw(tensor(shape, dtype))], [], "a0"
   for i in range(draw(st.integers(1, max_ops))):
     usable = [o for o in table if kind(dtype) in o.takes and (o.params != "pad" or shape) and o.params not in ("view", "state")]

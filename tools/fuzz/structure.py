@@ -2,9 +2,8 @@
 different views that are combined again (and fused kernels that read many inputs at once), in-place updates of buffers read
 before and after them and realized in a drawn order, and TinyJit replays of a program with fresh inputs."""
 from hypothesis import strategies as st
-from tools.fuzz.programs import DTYPES, OPS, kind, programs, tensor, values
+from tools.fuzz.programs import OPS, any_dtype, kind, programs, tensor, values
 
-DTYPE = st.sampled_from([d for ds in DTYPES.values() for d in ds])
 nd_shapes = st.lists(st.sampled_from([1, 2, 3, 4, 0]), min_size=1, max_size=4).map(tuple)  # up to 4 dims, zero-size anywhere
 
 @st.composite
@@ -34,7 +33,7 @@ COMBINE = {"f": ["add", "mul", "sub", "maximum", "minimum"], "i": ["add", "mul",
 def dag_programs(draw) -> dict:
   """Values of one shape and dtype (up to 10 inputs, for a fused kernel that reads them all), each step a view of an earlier
   value or a combination of two; whatever no step used is folded into the output, so every input feeds it."""
-  shape, dtype = draw(nd_shapes), draw(DTYPE)
+  shape, dtype = draw(nd_shapes), draw(any_dtype)
   inputs = [draw(tensor(shape, dtype)) for _ in range(draw(st.sampled_from([1, 1, 2, 3, 4, 6, 10])))]
   pool, unused, steps = [f"a{i}" for i in range(len(inputs))], [f"a{i}" for i in range(len(inputs))], []
   def add(step) -> str:
@@ -61,7 +60,7 @@ READ = {"f": ["+ 1", "* 0.5", "- 2"], "i": ["+ 1", "* 2", "- 3"], "b": ["^ True"
 def state_programs(draw) -> dict:
   """One or two buffers of one shape and dtype, some realized first, read (by copies), updated in place (`+=` on the whole or a
   view, setitem, assign), with reads realized at drawn points in a drawn order, and a last step that reads every value."""
-  shape, dtype = draw(st.lists(st.sampled_from([1, 2, 3, 0]), min_size=1, max_size=3).map(tuple)), draw(DTYPE)
+  shape, dtype = draw(st.lists(st.sampled_from([1, 2, 3, 0]), min_size=1, max_size=3).map(tuple)), draw(any_dtype)
   inputs = [{**draw(tensor(shape, dtype)), "realized": draw(st.booleans())} for _ in range(draw(st.integers(1, 2)))]
   bufs, reads, pending, steps = [f"a{i}" for i in range(len(inputs))], [], [], []
   def add(step):
