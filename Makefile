@@ -5,7 +5,7 @@ PYTEST := $(VENV) -m pytest -q -n 2
 DEV ?= CPU
 export DEV
 
-.PHONY: fuzz fuzz-smoke fuzz-stack fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist bench-models explain
+.PHONY: fuzz fuzz-harvest fuzz-smoke fuzz-stack fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist bench-models explain
 
 # UPSTREAM=<branch or commit> moves the pin (online); DROP_MERGED=1 then drops patches upstream already has
 sync:
@@ -67,6 +67,11 @@ fuzz:
 fuzz-smoke:
 	$(PYTHON) -m tools.stack.sync --if-needed
 	$(VENV) -m tools.fuzz.campaign --smoke --time 110
+
+# a live repro for each signature tools/parity/known.py suppresses that it meets (tools/parity/known_repros.json): TIME= SEED= OPS=
+fuzz-harvest:
+	$(PYTHON) -m tools.stack.sync --if-needed
+	$(VENV) -m tools.fuzz.campaign --harvest --time $(or $(TIME),300) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS))
 
 fuzz-triage:
 	$(VENV) -m tools.fuzz.triage $(RELEASE)

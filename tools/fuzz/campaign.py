@@ -11,6 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from tools.fuzz import findings
+from tools.fuzz.harvest import collect, harvest as harvest_repros
 from tools.fuzz.programs import OPS, classes
 from tools.fuzz.structure import any_program
 from tools.fuzz.worker import Worker
@@ -37,8 +38,9 @@ def leak(history: list[dict], program: dict, timeout: float, tinygrad: Path | No
   finally: w.stop()
 
 def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int = 3, per_round: int = 50, smoke: bool = False,
-             backends: list[str] | None = None) -> dict:
-  """Rounds of `per_round` Hypothesis examples until the budget is spent. A smoke run is one derandomized round, as in CI."""
+             backends: list[str] | None = None, harvest: bool = False) -> dict:
+  """Rounds of `per_round` Hypothesis examples until the budget is spent. A smoke run is one derandomized round, as in CI.
+  A harvest run keeps, for each signature a known entry explains, the shortest program that showed it: the entry's live repro."""
   # a smoke run knows only what is committed, so it gives the same answer on every machine
   seen = set() if smoke else {f["signature"] for f in findings.load()}
   stats = {"programs": 0, "discarded": 0, "findings": 0, "crashes": 0, "hangs": 0, "flaky": 0, "new": [], "by class": Counter(),
@@ -74,7 +76,10 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
     stats["new"].append(d.name)
     stats["found by class"].update(classes(f.program))
     print(f"\nfinding {d.name}: {(d / 'summary.txt').read_text().strip()[:200]}", flush=True)
-  rnd = 0
+  rnd, candidates = 0, {}  # known signature -> programs that showed it, for a harvest run
+  if harvest:  # findings on disk that an entry now explains: the repro of an entry just added for one
+    for f in findings.load():
+      if known.explains(f["signature"]): collect(candidates, f["signature"], f["program"])
   try:
     while time.perf_counter() - start < budget_s and not (smoke and rnd):
       @settings(max_examples=per_round, deadline=None, database=None if smoke else db, suppress_health_check=list(HealthCheck),
@@ -93,8 +98,12 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
         progress()
         if res["status"] != "fail": return
         sig = findings.signature(program, res)
-        if len(failing) < len(workers): sig, res = f"{sig}@{','.join(failing)}", {**res, "dev": failing[0]}
-        if sig not in seen and not known.explains(sig): raise Found(program, res, sig)
+        # the backends it fails on, where that is not every one run (or one alone): what an entry's backends are matched against
+        if len(failing) < len(workers) or len(workers) == 1: sig, res = f"{sig}@{','.join(failing)}", {**res, "dev": failing[0]}
+        if harvest and known.explains(sig): return collect(candidates, sig, program)
+        if sig not in seen and not known.explains(sig):
+          if not smoke: raise Found(program, res, sig)  # Hypothesis shrinks it
+          record(Found(program, res, sig))  # the smoke goes on, to report every new finding of its programs in one run
       try: prop()
       except BaseExceptionGroup as eg:  # a flaky failure (a crash that did not repeat, say) still names the program
         found = [e for e in eg.exceptions if isinstance(e, Found)]
@@ -105,6 +114,7 @@ def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: in
   finally:
     for w in workers.values(): w.stop()
   progress(final=True)
+  if harvest: known.save_repros(harvest_repros(candidates))
   return stats
 
 def main():
@@ -116,10 +126,11 @@ def main():
   ap.add_argument("--backends", default=",".join(b for b, why in toolchain.backends().items() if why is None),
                   help="comma-separated DEVs to run each program on (default: every CPU backend that runs here)")
   ap.add_argument("--smoke", action="store_true", help="one derandomized round (CI): fails on any finding not known or suppressed")
+  ap.add_argument("--harvest", action="store_true", help="keep a live repro for each known signature met (tools/parity/known_repros.json)")
   args = ap.parse_args()
   ops = [o for o in args.ops.split(",") if o] or None
   if ops and (bad := [o for o in ops if o not in OPS]): raise WorkbenchError(f"unknown op(s) {', '.join(bad)}: choose from {', '.join(sorted(OPS))}")
-  stats = campaign(args.time, args.seed, ops, args.max_ops, per_round=120 if args.smoke else 50, smoke=args.smoke,
+  stats = campaign(args.time, args.seed, ops, args.max_ops, per_round=120 if args.smoke else 50, smoke=args.smoke, harvest=args.harvest,
                    backends=[b for b in args.backends.split(",") if b])
   print("\n| class | programs | new findings |\n|---|---|---|")
   for c, n in stats["by class"].most_common(): print(f"| {c} | {n} | {stats['found by class'][c]} |")

@@ -6,7 +6,7 @@ import numpy as np, torch
 from tools.stack import patches, queue
 from tools.fuzz import findings
 from tools.fuzz.oracle import run
-from tools.fuzz.programs import source
+from tools.fuzz.programs import OPS, source
 from tools.workbench import ROOT, WorkbenchError, cli, git
 
 TEST = '''import unittest
@@ -37,6 +37,9 @@ def export(fid: str, root: Path = ROOT) -> str:
     raise WorkbenchError(f"{fid} is a {f['result']['kind']} finding, which would take the test run down with it: its repro is {d / 'repro.py'}")
   if "jit" in f["program"]:
     raise WorkbenchError(f"{fid} is a TinyJit finding; its test needs the jitted function, written by hand from {d / 'repro.py'}")
+  if any(OPS[s["op"]].params == "registry" for s in f["program"]["steps"]):
+    raise WorkbenchError(f"{fid} calls an op through the parity registry (tools/parity/ops), whose spelling upstream lacks: write its test by "
+                         f"hand from {d / 'repro.py'}")
   test = f"test/unit/test_fuzz_{fid.replace('-', '_')}.py"
   repo = root / "tinygrad"
   if why := patches.local_work(repo, root / "patches"): raise WorkbenchError(why)

@@ -5,10 +5,10 @@ import torch.nn.functional as F
 from tinygrad import Tensor, TinyJit
 from tinygrad.engine.jit import JitError
 from tools.parity.judge import internal_error, judge
-from tools.fuzz.programs import function_source, kind, scalar_class, source
+from tools.fuzz.programs import NAMESPACE, array, function_source, kind, leaf, scalar_class, source
 
 def run(program: dict, lib: str, float64: bool = False) -> tuple[dict, object]:
-  ns = {"np": np, "Tensor": Tensor} if lib == "tiny" else {"np": np, "torch": torch, "F": F}
+  ns = {**NAMESPACE, "np": np, "Tensor": Tensor} if lib == "tiny" else {**NAMESPACE, "np": np, "torch": torch, "F": F}
   exec(source(program, lib, float64), ns)
   return ns, ns["out"]
 
@@ -26,10 +26,13 @@ def evaluate(program: dict) -> dict:
   return res
 
 SPECIAL = (3.4e38, 1e-40, 65504.0)
+# torch has no kernel (most of uint16/32/64's, linalg's in float16) or no promotion (wide unsigned ones): no reference. Other dtypes
+# torch refuses (int gelu, float bitwise ops) are refusals tinygrad should make too, or lenience it chose
+NO_REFERENCE = ("implemented for 'UInt", "Promotion for uint16, uint32, uint64", "linalg_svd_cpu\" not implemented for 'Half'")
 
 def operand_classes(program: dict, k: int) -> dict[str, list[str]]:
   """The dtype kind and input class of step k's own operands (not the program's inputs): what a finding is deduplicated by."""
-  step, ns = program["steps"][k], {"np": np, "torch": torch, "F": F}
+  step, ns = program["steps"][k], {**NAMESPACE, "np": np, "torch": torch, "F": F}
   try: exec(source(prefix(program, k), "torch", out=False), ns)  # up to the culprit, which torch may reject
   except Exception: return {}
   out = {}
@@ -56,10 +59,15 @@ def prefix(program: dict, n: int) -> dict: return {**program, "steps": program["
 def _evaluate(program: dict, relative_only: bool = False) -> dict:
   try: pt_ns, pt = run(program, "torch")
   except Exception as e: pt = e
+  grad = None if isinstance(pt, Exception) else _cotangent(program, pt)
   try:
     tg_ns, tg = run(program, "tiny")
+    # the backward graph is built before anything is realized, as in training: realizing an output first can cut its gradient path
+    # (.numpy() realizes a contiguous() or sort's values in place, and the gradient through them is silently 0)
+    tgs = _tiny_gradients(tg_ns, tg, *grad) if grad else None
     tg_np = tg.numpy()
   except Exception as e: tg = e
+  if isinstance(pt, Exception) and any(m in str(pt) for m in NO_REFERENCE): return {"status": "discard"}
   if isinstance(pt, Exception) or isinstance(tg, Exception):
     if isinstance(pt, Exception) and isinstance(tg, Exception):
       if not internal_error(tg): return {"status": "ok"}
@@ -82,7 +90,7 @@ def _evaluate(program: dict, relative_only: bool = False) -> dict:
   p = pt.detach().numpy()
   v = judge("out", tg_np, p, ref, relative_only, int32_for_int64=True)
   if not v.ok: return {"status": "fail", "kind": _kind(v.message), "message": v.message}
-  res = _gradients(program, pt_ns, pt, tg_ns, tg)
+  res = _gradients(program, pt_ns, pt, tgs, grad)
   if res["status"] == "fail" and any(not t["shape"] for t in program["inputs"]) and _evaluate(as_1d(program))["status"] == "ok":
     # the same program on 1-element 1-D inputs is fine: 0-d inputs become CONST UOps, and tinygrad merges equal constants,
     # so the gradient w.r.t. Tensor(2.0) also counts every other 2.0 in the graph (d(x*2)/dx at x=2 is 4)
@@ -92,19 +100,19 @@ def _evaluate(program: dict, relative_only: bool = False) -> dict:
 def replay(program: dict) -> dict:
   """TinyJit: the program as a function of its inputs (forward and gradients), called once per set of input values, jitted and
   eagerly; the two must agree at every call. It captures on the second call and replays from the third."""
-  ns = {"np": np, "Tensor": Tensor}
+  ns = {**NAMESPACE, "np": np, "Tensor": Tensor}
   exec(function_source(program), ns)
   jitted = TinyJit(ns["step"])
   for call, vals in enumerate([[t["values"] for t in program["inputs"]], *program["jit"]]):
     # fresh buffers every call: a 0-d tensor from numpy is a constant, which TinyJit refuses as an input on purpose
-    args = lambda vals=vals: [Tensor(np.array(v, dtype=t["dtype"]).reshape(t["shape"])).clone().realize()
+    args = lambda vals=vals: [Tensor(array(t, v)).clone().realize()
                               for t, v in zip(program["inputs"], vals)]
     try: want = [t.numpy() for t in ns["step"](*args())]
     except Exception: return {"status": "ok"}  # eager fails too: the plain oracle's business, at the first call
     try: got = [t.numpy() for t in jitted(*args())]
     except JitError: return {"status": "ok"}  # refused on purpose, with its reason (no kernels to capture, say)
     except Exception as e: return {"status": "fail", "kind": "jit-exception", "message": f"TinyJit call {call + 1}: tinygrad raised {_line(e)}"}
-    for name, g, w in zip(["out", *(f"grad a{i}" for i, t in enumerate(program["inputs"]) if kind(t["dtype"]) == "f")], got, want):
+    for name, g, w in zip(["out", *(f"grad a{i}" for i, t in enumerate(program["inputs"]) if leaf(t))], got, want):
       v = judge(f"TinyJit call {call + 1}: {name}", g, w, None)
       if not v.ok: return {"status": "fail", "kind": "jit-" + _kind(v.message), "message": v.message + " (eager tinygrad's)"}
   return {"status": "ok"}
@@ -112,17 +120,28 @@ def replay(program: dict) -> dict:
 def as_1d(program: dict) -> dict:
   return {**program, "inputs": [{**t, "shape": t["shape"] or [1]} for t in program["inputs"]]}
 
-def _gradients(program, pt_ns, pt, tg_ns, tg) -> dict:
+def _cotangent(program: dict, pt) -> tuple[list[int], np.ndarray] | None:
+  """The inputs to differentiate and a random cotangent of the output, where gradients are compared: finite float inputs, a float output."""
+  leaves = [i for i, t in enumerate(program["inputs"]) if leaf(t)]
+  if not leaves or not pt.dtype.is_floating_point or not pt.requires_grad or pt.numel() == 0: return None
+  if not all(np.isfinite(np.asarray(program["inputs"][i]["values"], dtype=np.float64)).all() for i in leaves): return None
+  rng = np.random.default_rng(zlib.crc32(repr(program).encode()))
+  return leaves, rng.standard_normal(tuple(pt.shape)).astype(pt.detach().numpy().dtype)
+
+def _tiny_gradients(tg_ns, tg, leaves, cot):
+  try: return (tg * Tensor(cot)).sum().gradient(*[tg_ns[f"a{i}"] for i in leaves])
+  except Exception as e: return e
+
+def _gradients(program, pt_ns, pt, tgs, grad) -> dict:
   """Gradients are compared where torch defines them: finite inputs and finite torch gradients. At a kink (relu at 0, a tie in
   maximum) torch's choice of subgradient is the reference, as it is for everything else."""
-  leaves = [i for i, t in enumerate(program["inputs"]) if kind(t["dtype"]) == "f"]
-  if not leaves or not pt.dtype.is_floating_point or not pt.requires_grad or pt.numel() == 0: return {"status": "ok"}
-  if not all(np.isfinite(np.asarray(program["inputs"][i]["values"], dtype=np.float64)).all() for i in leaves): return {"status": "ok"}
-  rng = np.random.default_rng(zlib.crc32(repr(program).encode()))
-  cot = rng.standard_normal(tuple(pt.shape)).astype(pt.detach().numpy().dtype)
+  if grad is None: return {"status": "ok"}
+  leaves, cot = grad
   try: pgs = torch.autograd.grad((pt * torch.tensor(cot)).sum(), [pt_ns[f"a{i}"] for i in leaves], allow_unused=True)
   except RuntimeError: return {"status": "ok"}
-  try: tgs = [g.numpy() for g in (tg * Tensor(cot)).sum().gradient(*[tg_ns[f"a{i}"] for i in leaves])]
+  try:
+    if isinstance(tgs, Exception): raise tgs
+    tgs = [g.numpy() for g in tgs]
   except Exception as e: return {"status": "fail", "kind": "grad-exception", "message": "backward: tinygrad raised " + _line(e)}
   try:
     ref_ns, ref = run(program, "torch", float64=True)

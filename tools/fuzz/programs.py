@@ -13,7 +13,7 @@ class FuzzOp:
   torch: str
   takes: str = "fi"  # which dtype kinds the first operand may have: f float, i int, b bool
   params: str = ""   # "axis": an axis (or None) and keepdim; "dim": one axis; "pad", "conv", "pool", "gather": see _params;
-                     # "view", "state": drawn by tools/fuzz/structure.py
+                     # "view", "state": drawn by tools/fuzz/structure.py; "registry": a parity registry entry (tools/fuzz/registry.py)
   scalar: bool = False  # a python scalar may stand on either side of it (x + 2**32, 2.5 < x)
   stmt: bool = False    # a statement that updates {x} in place (x[1:] += 2); its step's value is {x} afterwards
 
@@ -73,7 +73,9 @@ OPS = {o.name: o for o in [
   FuzzOp("collect", 1, "Tensor.cat({p})", "torch.cat([{p}])", "fib", "state"),
 ]}
 
-DTYPES = {"f": ["float32", "float16"], "i": ["int32", "int8", "int64", "uint8", "int16"], "b": ["bool"]}
+# every dtype numpy, torch and tinygrad all have (numpy has no bfloat16); torch lacks most kernels of the wide unsigned ones,
+# where the oracle has no reference and discards the program
+DTYPES = {"f": ["float32", "float16", "float64"], "i": ["int32", "int8", "int64", "uint8", "int16", "uint16", "uint32", "uint64"], "b": ["bool"]}
 any_dtype = st.sampled_from([d for ds in DTYPES.values() for d in ds])
 # signed zeros, infinities, nan, subnormals, values near float16/float32 limits and near integers
 FLOAT_EDGES = [0.0, -0.0, math.inf, -math.inf, math.nan, 1e-40, -1e-40, 3.4e38, -3.4e38, 65504.0, 0.5, -0.5, 2.5, -1.0, 1.0]
@@ -91,6 +93,10 @@ def scalar_class(v) -> str:
 
 def kind(dtype: str) -> str: return "b" if dtype == "bool" else "f" if dtype.startswith("float") else "i"
 
+def leaf(t: dict) -> bool:
+  """Whether the gradient w.r.t. input t is compared: a float input, unless a registry sample says not (batchnorm's running mean)."""
+  return kind(t["dtype"]) == "f" and t.get("grad", True)
+
 @st.composite
 def values(draw, dtype: str, n: int) -> list:
   if dtype == "bool": return draw(st.lists(st.booleans(), min_size=n, max_size=n))
@@ -102,7 +108,12 @@ def values(draw, dtype: str, n: int) -> list:
   finite = st.floats(-4, 4, width=16 if dtype == "float16" else 32)
   return draw(st.lists(st.one_of(finite, finite, st.sampled_from(FLOAT_EDGES)), min_size=n, max_size=n))
 
-shapes = st.lists(st.sampled_from([1, 2, 3, 4, 0]), min_size=0, max_size=3).map(tuple)  # scalars, size-1 and zero-size dims
+small = st.lists(st.sampled_from([1, 2, 3, 4, 0]), min_size=0, max_size=4).map(tuple)  # scalars, size-1 and zero-size dims
+# one program in 10 is large: past cumsum's two-stage split (256), float16's exact integers (2048), the split of long reductions
+# (32768) and the largest float16 (65504); its values are a short drawn list, tiled
+LARGE = [(257,), (4097,), (65537,), (2, 32769)]
+shapes = st.integers(0, 9).flatmap(lambda i: st.sampled_from(LARGE) if i == 9 else small)  # shrinks towards small
+TILED = 256  # inputs with more elements than this hold a short list of values, tiled
 
 def broadcastable(shape: tuple) -> st.SearchStrategy:
   """A shape that broadcasts against `shape`: some dims set to 1, some leading dims dropped."""
@@ -111,16 +122,26 @@ def broadcastable(shape: tuple) -> st.SearchStrategy:
 
 @st.composite
 def tensor(draw, shape: tuple, dtype: str) -> dict:
-  return {"shape": list(shape), "dtype": dtype, "values": draw(values(dtype, int(np.prod(shape, dtype=np.int64))))}
+  n = int(np.prod(shape, dtype=np.int64))
+  return {"shape": list(shape), "dtype": dtype, "values": draw(values(dtype, n if n <= TILED else draw(st.integers(1, 8))))}
+
+def array(t: dict, vals: list | None = None) -> np.ndarray:
+  """An input's values as an array of its shape (a large input's short list tiled)."""
+  return np.resize(np.array(t["values"] if vals is None else vals, dtype=t["dtype"]), t["shape"])
 
 @st.composite
 def programs(draw, ops: list[str] | None = None, max_ops: int = 3) -> dict:
   """{"inputs": [...], "steps": [...]}: step i computes t{i} from the previous value, fresh inputs and drawn parameters."""
   table = [OPS[n] for n in (ops or OPS)]
+  if (reg := [o for o in table if o.params == "registry"]) and (len(reg) == len(table) or draw(st.integers(0, 3)) == 3):
+    # one op of the parity registry, on inputs of its sample's shapes: its result's shape is not known here, so it is the program
+    op, inputs = draw(st.sampled_from(reg)), []
+    p, operands = draw(registry.call(op.name, REGISTRY_STEPS[op.name], inputs))
+    return {"inputs": inputs, "steps": [{"op": op.name, "operands": operands, "p": p}]}
   shape, dtype = draw(shapes), draw(any_dtype)
   inputs, steps, cur = [draw(tensor(shape, dtype))], [], "a0"
   for i in range(draw(st.integers(1, max_ops))):
-    usable = [o for o in table if kind(dtype) in o.takes and (o.params != "pad" or shape) and o.params not in ("view", "state")]
+    usable = [o for o in table if kind(dtype) in o.takes and (o.params != "pad" or shape) and o.params not in ("view", "state", "registry")]
     if not usable: break
     op = draw(st.sampled_from(usable))
     operands, side = {"x": cur}, draw(st.sampled_from(["tensor", "tensor", "right", "left"])) if op.scalar else "tensor"
@@ -212,7 +233,8 @@ def classes(program: dict) -> list[str]:
                            ("conv, pool, gather", any(o.params in ("conv", "pool", "gather") for o in ops)),
                            ("DAG through views", any(o.params == "view" for o in ops)), ("many inputs", len(shapes) >= 4),
                            ("in-place", any(o.stmt or o.name == "assign" for o in ops)), ("realize order", any(o.name == "realize" for o in ops)),
-                           ("TinyJit", "jit" in program), ("device copy", any(o.name == "copy" for o in ops))] if hit]
+                           ("TinyJit", "jit" in program), ("device copy", any(o.name == "copy" for o in ops)),
+                           ("registry op", any(o.params == "registry" for o in ops))] if hit]
 
 def source(program: dict, lib: str, float64: bool = False, out: bool = True) -> str:
   """Python source computing `out` from the program, in tinygrad ("tiny") or torch; float64 upcasts float inputs. A program that
@@ -221,9 +243,10 @@ def source(program: dict, lib: str, float64: bool = False, out: bool = True) -> 
   for i, t in enumerate(program["inputs"]):
     dt = "float64" if float64 and kind(t["dtype"]) == "f" else t["dtype"]
     vals = "[" + ", ".join(f"float('{v}')" if isinstance(v, float) and not math.isfinite(v) else repr(v) for v in t["values"]) + "]"
-    arr = f"np.array({vals}, dtype=np.{dt}).reshape({tuple(t['shape'])})"
+    arr = f"np.array({vals}, dtype=np.{dt}).reshape({tuple(t['shape'])})" if len(t["values"]) == math.prod(t["shape"]) else \
+      f"np.resize(np.array({vals}, dtype=np.{dt}), {tuple(t['shape'])})"
     lines.append(f"a{i} = Tensor({arr})" + ".realize()" * bool(t.get("realized")) if lib == "tiny" else
-                 f"a{i} = torch.tensor({arr}, requires_grad={grad and kind(t['dtype']) == 'f'})")
+                 f"a{i} = torch.tensor({arr}, requires_grad={grad and leaf(t)})")
   for i, s in enumerate(program["steps"]):
     op, ops = OPS[s["op"]], {k: literal(s["scalar"]) if v == "s" else v for k, v in s["operands"].items()}
     line = getattr(op, lib).format(p=s["p"], q=s.get("q", ""), **({**ops, "x": ops["y"], "y": ops["x"]} if s.get("swap") else ops))
@@ -235,7 +258,13 @@ def function_source(program: dict) -> str:
   """The program as a tinygrad function of its inputs, `step(a0, a1, ...)`, returning its output and, for a float output, the
   gradients of its sum with respect to its float inputs: what TinyJit captures."""
   body = source(program, "tiny").splitlines()[len(program["inputs"]):]
-  leaves = ", ".join(f"a{i}" for i, t in enumerate(program["inputs"]) if kind(t["dtype"]) == "f")
+  leaves = ", ".join(f"a{i}" for i, t in enumerate(program["inputs"]) if leaf(t))
   return "\n  ".join([f"def step({', '.join(f'a{i}' for i in range(len(program['inputs'])))}):", *body,
                       f"grads = out.sum().gradient({leaves}) if out.is_floating_point() else []" if leaves else "grads = []",
                       "Tensor.realize(out, *grads)", "return (out, *grads)"])
+
+# the registry's other ops join the table (imported last: tools/fuzz/registry.py builds on the definitions above)
+from tools.fuzz import registry  # noqa: E402
+REGISTRY_STEPS = registry.steps(set(OPS))
+OPS.update({k: registry.fuzz_op(k) for k in REGISTRY_STEPS})
+NAMESPACE = {"REG": {k: op for k, (op, _) in REGISTRY_STEPS.items()}, "first": registry.first}  # what a registry step's source calls

@@ -26,7 +26,17 @@ class Worker:
     ctx = mp.get_context("spawn")
     self.conn, child = ctx.Pipe()
     self.proc = ctx.Process(target=_serve, args=(child, str(self.tinygrad) if self.tinygrad else None, self.dev), daemon=True)
-    self.proc.start()
+    # a spawned process starts by importing the parent's main module, which may import tinygrad before _serve runs: DEV and the
+    # tree must already be in the environment it starts with
+    env = {**({"DEV": self.dev} if self.dev else {}),
+           **({"PYTHONPATH": os.pathsep.join([str(self.tinygrad), *filter(None, [os.environ.get("PYTHONPATH")])])} if self.tinygrad else {})}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try: self.proc.start()
+    finally:
+      for k, v in saved.items():
+        if v is None: os.environ.pop(k)
+        else: os.environ[k] = v
 
   def run(self, program: dict) -> dict:
     if self.proc is None or not self.proc.is_alive(): self._start()
