@@ -11,23 +11,25 @@ export DEV
 sync:
 	$(PYTHON) -m tools.stack.sync $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(if $(DROP_MERGED),--drop-merged)
 
-# everything CI runs: lint, the workbench's own tests, the parity suite on every CPU backend, fuzz smoke runs
-test: test-tools test-parity test-parity-backends fuzz-smoke fuzz-stack
+# everything CI runs: lint, the workbench's own tests, the full parity profile on every CPU backend, fuzz smoke runs
+test: test-tools test-parity-backends fuzz-smoke fuzz-stack
 
 test-tools: lint
 	$(PYTEST) tests
 	$(VENV) -m tools.stack.pr --all --fast
 
+# PARITY=default (the main job: every named, edge-value and zero-size sample, 3 others per op, the models' main cases),
+# full (everything, and tinygrad's time per op) or smoke (the first samples of each op)
 test-parity:
 	$(PYTHON) -m tools.stack.sync --if-needed
 	$(PYTEST) parity_tests --junitxml=build/parity/junit.xml
 
-# the parity suite on the other CPU backends too (PYTHON, which emulates every op in Python, on the ops: the models would take
+# the full parity profile on every CPU backend (PYTHON, which emulates every op in Python, on the ops: the models would take
 # hours there), then build/parity/backends.md: every backend side by side, with any GPU run's samples-<DEV>.json copied into build/parity/
-test-parity-backends: test-parity
+test-parity-backends:
 	DEV=CPU:LLVM $(PYTHON) -m tools.stack.sync --if-needed
-	@rc=0; for dev in CPU:LLVM CPU:X86; do echo "== parity on DEV=$$dev"; DEV=$$dev $(PYTEST) parity_tests || rc=1; done; \
-	echo "== parity on DEV=PYTHON, the ops"; DEV=PYTHON $(PYTEST) parity_tests/test_ops.py || rc=1; \
+	@rc=0; for dev in CPU CPU:LLVM CPU:X86; do echo "== parity on DEV=$$dev, PARITY=full"; PARITY=full DEV=$$dev $(PYTEST) parity_tests || rc=1; done; \
+	echo "== parity on DEV=PYTHON, PARITY=full, the ops"; PARITY=full DEV=PYTHON $(PYTEST) parity_tests/test_ops.py || rc=1; \
 	$(VENV) -m tools.parity.backends; exit $$rc
 
 # ruff with pyproject.toml's config over the workbench's own code (tinygrad/ has upstream's config, which `make pr` applies)

@@ -1,10 +1,10 @@
 """Model parity: the ports under tinygrad/extra/models (added by the patch stack) against the real PyTorch packages.
 Each test records its worst error, which goes into build/parity/report.md under the family `models`."""
-import os
 from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from tools.parity.profile import PROFILE
 from tools.workbench import import_tinygrad_tree
 
 import_tinygrad_tree()
@@ -23,6 +23,9 @@ def compare(request):
 
 def pytest_collection_modifyitems(config, items):
   # the smoke profile is for the other backends, where these models would take hours (DEV=PYTHON emulates every op in Python)
-  if os.environ.get("PARITY") != "smoke": return
-  for item in items:
-    if item.path.parent == Path(__file__).parent: item.add_marker(pytest.mark.skip(reason="model parity runs in the default profile only"))
+  if PROFILE == "smoke":
+    for item in items:
+      if item.path.parent == Path(__file__).parent: item.add_marker(pytest.mark.skip(reason="model parity runs in the default profile only"))
+  elif PROFILE == "default" and (repeats := [i for i in items if i.get_closest_marker("full")]):
+    config.hook.pytest_deselected(items=repeats)
+    items[:] = [i for i in items if not i.get_closest_marker("full")]

@@ -4,12 +4,13 @@ multiples of the block, and queries and keys differ in length. Both forms: flash
 flash_attention_steps (realized block by block, with its own FlashAttention-2 backward)."""
 import numpy as np
 import pytest
+from tools.parity.profile import full
 import torch
 import torch.nn.functional as F
 from tinygrad import Tensor
 from extra.models.flash_attention import flash_attention, flash_attention_steps
 
-@pytest.mark.parametrize("masks", ["none", "causal", "padding", "causal+padding"])
+@pytest.mark.parametrize("masks", ["none", full("causal"), full("padding"), "causal+padding"])
 def test_flash_attention(masks, compare):
   rng = np.random.default_rng(len(masks))
   nq, nk = (150, 150) if "causal" in masks else (90, 150)

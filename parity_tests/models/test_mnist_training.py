@@ -11,6 +11,7 @@ MNIST_STEPS= (default 100) and MNIST_BATCH= (default 32) set the run; the table 
 import os
 import numpy as np
 import pytest
+from tools.parity.profile import full
 import torch
 from tinygrad import Tensor, TinyJit, nn
 from tools.mnist import data as mnist
@@ -48,8 +49,7 @@ def batches() -> list[tuple[np.ndarray, np.ndarray]]:
   idx = rng.permutation(len(data["x_train"]))[:STEPS * BATCH].reshape(STEPS, BATCH)
   return [(((data["x_train"][i] / 255 - 0.1307) / 0.3081).astype(np.float32)[:, None], data["y_train"][i].astype(np.int64)) for i in idx]
 
-@pytest.mark.parametrize("opt", ["sgd", "adam"])
-@pytest.mark.parametrize("kind", ["mlp", "conv"])
+@pytest.mark.parametrize("kind,opt", [("mlp", "sgd"), full("mlp", "adam"), full("conv", "sgd"), ("conv", "adam")])
 def test_training_matches_torch(kind, opt, batches):
   ref = torch_model(kind)
   tiny = TinyModel(ref)

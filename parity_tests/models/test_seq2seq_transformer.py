@@ -3,6 +3,7 @@ training step of the full sequence-to-sequence model (loss and every gradient). 
 import math
 import numpy as np
 import pytest
+from tools.parity.profile import full
 import torch
 from tinygrad import Tensor, nn
 from extra.models.seq2seq_transformer import Seq2Seq, Transformer
@@ -17,7 +18,7 @@ def reference() -> torch.nn.Transformer:
 
 def padding(lengths: list[int], n: int) -> np.ndarray: return np.arange(n)[None] >= np.array(lengths)[:, None]
 
-@pytest.mark.parametrize("masks", ["none", "causal", "causal+padding", "float"])
+@pytest.mark.parametrize("masks", [full("none"), full("causal"), "causal+padding", "float"])
 def test_forward(masks, compare):
   ref, rng = reference(), np.random.default_rng(0)
   tiny = Transformer(**CONFIG)
