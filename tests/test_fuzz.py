@@ -3,7 +3,7 @@ import math, shutil, subprocess, sys, unittest
 from pathlib import Path
 import numpy as np, pytest, torch
 import torch.nn.functional as F
-from hypothesis import find, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from tools.fuzz import campaign, findings, triage
 from tools.fuzz.export import export, render_test
 from tools.fuzz.oracle import NO_REFERENCE, evaluate, feeding
@@ -183,7 +183,7 @@ def test_dag_programs_combine_views_of_one_value_and_feed_every_input_into_the_o
   """Each view op keeps its value's shape (checked by running the drawn programs in torch), so views of one value combine again,
   and every input and step flows into the output: one fused kernel reads them all."""
   seen = []
-  @settings(database=None, max_examples=150, derandomize=True)
+  @settings(database=None, max_examples=150, derandomize=True, suppress_health_check=list(HealthCheck))
   @given(dag_programs())
   def check(p):
     ns = {"np": np, "torch": torch, "F": F}

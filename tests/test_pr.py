@@ -170,14 +170,26 @@ def test_make_pr_traces_the_bug_upstream_and_lists_what_mentions_it(tmp_path, up
   assert pr.along_upstream(rep, wb.root, None) == \
     "offline: upstream's history is out of reach, so only the releases here were checked, and none is known"
 
+def checked(tmp_path, upstream, test: str, fixed: str) -> pr.Report:
+  """make pr's checks of a fix to half() whose patch changes test/test_half.py from `test` to `fixed`."""
+  pin = upstream.commit({"tinygrad/__init__.py": CODE, "pyproject.toml": RUFF, "test/test_half.py": test})
+  wb = Workbench(tmp_path, str(upstream.bare), pin, pyproject='[project]\nname = "fixture"\n')
+  sync_tinygrad(wb.root)
+  [fix] = stack(wb, ({**FIX, "test/test_half.py": fixed}, "fix half" + BUGFIX))
+  return pr.check(fix, [fix], wb.root, fast=True)
+
 def test_a_test_changed_in_a_base_class_runs_in_its_subclasses(tmp_path, upstream):
   """As in upstream's test_dtype.py: TestDType's tests run in TestInt8DType and the rest, with their DTYPE; the base class skips."""
   test = ("import unittest\nfrom tinygrad import half\n\nclass TestHalf(unittest.TestCase):\n  N = None\n  def test_it(self):\n"
           "    if self.N is None: self.skipTest('base')\n    assert half(self.N) > 0\n\nclass TestFour(TestHalf): N = 4\n")
-  pin = upstream.commit({"tinygrad/__init__.py": CODE, "pyproject.toml": RUFF, "test/test_half.py": test})
-  wb = Workbench(tmp_path, str(upstream.bare), pin, pyproject='[project]\nname = "fixture"\n')
-  sync_tinygrad(wb.root)
-  [fix] = stack(wb, ({**FIX, "test/test_half.py": test.replace("> 0", "== self.N / 2")}, "fix half" + BUGFIX))
-  rep = pr.check(fix, [fix], wb.root, fast=True)
+  rep = checked(tmp_path, upstream, test, test.replace("> 0", "== self.N / 2"))
   assert rep.own == ["test/test_half.py::TestFour::test_it", "test/test_half.py::TestHalf::test_it"]
   assert rep.tests == [(", ".join(rep.own), "1 failed, 1 skipped", "1 passed, 1 skipped")]
+
+def test_a_changed_helper_runs_through_the_tests_that_call_it(tmp_path, upstream):
+  """As upstream's _test_cmp in test_ops.py: a patch that changes a helper is tested by the tests that call it, not by none."""
+  test = ("import unittest\nfrom tinygrad import half\n\nclass TestHalf(unittest.TestCase):\n  def _check(self, n): assert half(n) > 0\n"
+          "  def test_two(self): self._check(2)\n  def test_four(self): self._check(4)\n  def test_other(self): assert True\n")
+  rep = checked(tmp_path, upstream, test, test.replace("> 0", "== n / 2"))
+  assert rep.own == ["test/test_half.py::TestHalf::test_four", "test/test_half.py::TestHalf::test_two"]
+  assert rep.tests == [(", ".join(rep.own), "2 failed", "2 passed")]

@@ -1,9 +1,12 @@
-"""Random tinygrad programs for the differential fuzzer: an op table with both spellings of each op, Hypothesis strategies
-that draw programs of 1 to N ops over random shapes, dtypes, values and parameters, and the Python source of a program."""
-import math
+"""Random tinygrad programs for the differential fuzzer: an op table with both spellings of each op (the parity registry's, see the
+end), Hypothesis strategies that draw programs of 1 to N ops over random shapes, dtypes, values and parameters, and the Python source
+of a program."""
+import ast, math
 from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
+from tools.parity.inputs import A
+from tools.parity.ops import OPS as REGISTRY
 
 @dataclass(frozen=True)
 class FuzzOp:
@@ -13,7 +16,7 @@ class FuzzOp:
   torch: str
   takes: str = "fi"  # which dtype kinds the first operand may have: f float, i int, b bool
   params: str = ""   # "axis": an axis (or None) and keepdim; "dim": one axis; "pad", "conv", "pool", "gather": see _params;
-                     # "view", "state": drawn by tools/fuzz/structure.py; "registry": a parity registry entry (tools/fuzz/registry.py)
+                     # "view", "state": drawn by tools/fuzz/structure.py; "registry": a parity registry entry (below)
   scalar: bool = False  # a python scalar may stand on either side of it (x + 2**32, 2.5 < x)
   stmt: bool = False    # a statement that updates {x} in place (x[1:] += 2); its step's value is {x} afterwards
 
@@ -136,7 +139,7 @@ def programs(draw, ops: list[str] | None = None, max_ops: int = 3) -> dict:
   if (reg := [o for o in table if o.params == "registry"]) and (len(reg) == len(table) or draw(st.integers(0, 3)) == 3):
     # one op of the parity registry, on inputs of its sample's shapes: its result's shape is not known here, so it is the program
     op, inputs = draw(st.sampled_from(reg)), []
-    p, operands = draw(registry.call(op.name, REGISTRY_STEPS[op.name], inputs))
+    p, operands = draw(call(op.name, REGISTRY_STEPS[op.name], inputs))
     return {"inputs": inputs, "steps": [{"op": op.name, "operands": operands, "p": p}]}
   shape, dtype = draw(shapes), draw(any_dtype)
   inputs, steps, cur = [draw(tensor(shape, dtype))], [], "a0"
@@ -263,8 +266,60 @@ def function_source(program: dict) -> str:
                       f"grads = out.sum().gradient({leaves}) if out.is_floating_point() else []" if leaves else "grads = []",
                       "Tensor.realize(out, *grads)", "return (out, *grads)"])
 
-# the registry's other ops join the table (imported last: tools/fuzz/registry.py builds on the definitions above)
-from tools.fuzz import registry  # noqa: E402
-REGISTRY_STEPS = registry.steps(set(OPS))
-OPS.update({k: registry.fuzz_op(k) for k in REGISTRY_STEPS})
-NAMESPACE = {"REG": {k: op for k, (op, _) in REGISTRY_STEPS.items()}, "first": registry.first}  # what a registry step's source calls
+# The parity registry's other ops (tools/parity/ops): every entry the table above does not spell, called through the registry's own two
+# implementations with one of its samples' argument lists. The fuzzer draws the values, the float dtype and the float parameters (fill
+# values, bounds, exponents); the shapes, index values and other parameters are the sample's. So there is one list of ops, the
+# registry, of which the table above spells some by hand, for findings that export as plain tinygrad tests.
+def _literal_ok(v) -> bool:
+  """Whether the source of a plain argument evaluates back to it (dtypes, callables and slices do not)."""
+  if isinstance(v, float) and not math.isfinite(v): return True
+  if isinstance(v, (list, tuple)): return all(_literal_ok(x) for x in v)
+  try: return ast.literal_eval(repr(v)) == v
+  except (ValueError, SyntaxError): return False
+
+def _usable(sample) -> bool: return all(isinstance(a, A) or _literal_ok(a) for a in (*sample.args, *sample.kwargs.values()))
+
+def _key(op) -> str:
+  """The entry's name, and its first sample's where several entries share a name (the __getitem__ forms, say)."""
+  return op.name if sum(o.name == op.name for o in REGISTRY) == 1 else f"{op.name}[{op.samples[0].id}]"
+
+def steps(spelled: set[str]) -> dict[str, tuple]:
+  """key -> (registry entry, its usable samples), for every entry none of whose names the hand-written table spells (and that runs on
+  every CPU backend)."""
+  out = {}
+  for op in REGISTRY:
+    if set(op.names) & spelled or op.skip or not (samples := [s for s in op.samples if _usable(s)]): continue
+    out[_key(op)] = (op, samples)
+  return out
+
+def fuzz_op(key: str) -> FuzzOp:
+  # first(): an op with several outputs (sort's values and indices) is judged by its first, like the rest of a chain
+  return FuzzOp(key, 1, f"first(REG[{key!r}].tiny({{p}}))", f"first(REG[{key!r}].torch({{p}}))", "fib", "registry")
+
+def first(r): return r[0] if isinstance(r, (tuple, list)) else r
+
+@st.composite
+def call(draw, key: str, entry: tuple, inputs: list) -> tuple[str, dict]:
+  """The argument list of one drawn sample of entry `key`, with fresh inputs appended to `inputs`; returns it and the operands."""
+  op, samples = entry
+  sample, args, operands, fdt = draw(st.sampled_from(samples)), [], {}, draw(st.sampled_from(DTYPES["f"]))  # one float dtype, as torch wants
+  for a in sample.args:
+    if not isinstance(a, A):
+      args.append(literal(draw(st.sampled_from(FLOAT_EDGES))) if isinstance(a, float) and draw(st.booleans()) else repr(a))
+      continue
+    dtype = fdt if a.is_float else a.dtype
+    shape, n = a.base_shape(), math.prod(a.base_shape())
+    if a.values is not None: vals = list(a.values)
+    elif kind(dtype) == "i": vals = draw(st.lists(st.integers(int(a.low), int(a.high)), min_size=n, max_size=n))
+    else: vals = draw(values(dtype, n))
+    inputs.append({"shape": list(shape), "dtype": dtype, "values": vals, **({} if op.grad and a.grad else {"grad": False})})
+    name = f"a{len(inputs) - 1}"
+    operands["x" if not operands else f"x{len(operands)}"] = name
+    view = {"T": f".permute{tuple(range(len(a.shape) - 1, -1, -1))}", "step": "[..., ::2]"}.get(a.view or "", "")
+    args.append(name + view)
+  args += [f"{k}={literal(v) if isinstance(v, float) else repr(v)}" for k, v in sample.kwargs.items()]
+  return ", ".join(args), operands
+
+REGISTRY_STEPS = steps(set(OPS))
+OPS.update({k: fuzz_op(k) for k in REGISTRY_STEPS})
+NAMESPACE = {"REG": {k: op for k, (op, _) in REGISTRY_STEPS.items()}, "first": first}  # what a registry step's source calls

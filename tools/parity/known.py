@@ -52,9 +52,6 @@ KNOWN = [
         "0.14.0; patches/dropped/)", parity=("hardtanh/edge-values",), backends=("CPU:X86",)),
   Known("mish's float16 gradient is off by more than float16's tolerance on every CPU backend (~7 ulp on DEV=CPU and CPU:X86, which round its "
         "intermediates to half)", fuzz=("mish:grad-value:float:finite",)),
-  Known("float16 exp2, and sigmoid, tanh, silu, gelu and mish built on it, crash the process on DEV=CPU:X86 (SIGSEGV or SIGILL; fixed in "
-        "0.14.0's x86 renderer)", backends=("CPU:X86",),
-        fuzz=tuple(f"{op}:crash:float:finite" for op in ("exp2", "silu", "gelu"))),
   Known("the float16 matmul gradient is 3 ulp off on DEV=CPU:X86 and CUDA (2.5 tolerances): the kernel multiplies in half and sums in float, "
         "so each product is rounded to half first; clang's __fp16 multiplies in float, as torch does", parity=("matmul/float16[3,4],float16[4,5]",),
         backends=("CPU:X86", "CUDA")),

@@ -133,16 +133,22 @@ def tensor_ops(changed: dict[str, set[str]], meta: dict[str, str]) -> list[str]:
   return sorted(names)
 
 def changed_tests(wt: Path, files: list[str]) -> list[str]:
-  """What runs as the patch's own test: a file it adds, whole; in a file it edits (upstream's test_ops.py), the tests it changes, also
-  where a subclass in that file inherits them (test_dtype.py's TestInt8DType runs TestDType's tests with its DTYPE)."""
+  """What runs as the patch's own test: a file it adds, whole; in a file it edits (upstream's test_ops.py), the tests it changes, or
+  that call a helper it changes (test_ops.py's _test_cmp), also where a subclass in that file inherits them (test_dtype.py's
+  TestInt8DType runs TestDType's tests with its DTYPE)."""
   added = set(git("diff", "--name-only", "--diff-filter=A", "HEAD~1", "HEAD", cwd=wt).splitlines())
   changed = patches.changed_functions(wt, "HEAD~1..HEAD", "test/*.py")
   def ids(f: str) -> list[str]:
     classes = [c for c in ast.parse((wt / f).read_text()).body if isinstance(c, ast.ClassDef)]
     def heirs(name: str) -> list[str]:
       return [name] + [h for c in classes if any(isinstance(b, ast.Name) and b.id == name for b in c.bases) for h in heirs(c.name)]
-    return sorted({f"{f}::{h}::{'::'.join(rest)}" if rest else f"{f}::{cls}" for n in changed[f]
-                   for cls, *rest in [n.split(".")] for h in (heirs(cls) if rest else [cls])})
+    def tests(cls: str, name: str) -> list[str]:
+      if not name.startswith("_"): return [name]
+      body = next((c.body for c in classes if c.name == cls), [])
+      return [t.name for t in body if isinstance(t, ast.FunctionDef) and t.name.startswith("test")
+              and any(isinstance(a, ast.Attribute) and a.attr == name for a in ast.walk(t))]
+    return sorted({f"{f}::{h}::{t}" if rest else f"{f}::{cls}" for n in changed[f] for cls, *rest in [n.split(".")]
+                   for h in (heirs(cls) if rest else [cls]) for t in (tests(cls, rest[-1]) if rest else [""])})
   return [t for f in files for t in ([f] if f in added or not changed.get(f) else ids(f))]
 
 def upstream_tests(wt: Path, ops: list[str], own: list[str], changed: dict[str, set[str]]) -> list[tuple[str, list[str]]]:

@@ -71,6 +71,10 @@ def rev(fn, value):
   """The reflected form, python scalar on the left: 2.5 - x calls Tensor.__rsub__."""
   return lambda x: fn(value, x)
 
+# nan against numbers, infinities and itself, on either side: every comparison with nan is False, except !=
+CMP_NAN = S(A((6,), values=[math.nan, 1.0, math.nan, -math.inf, math.nan, 0.0]), A((6,), values=[1.0, math.nan, math.nan, math.nan, math.inf, -0.0]),
+            name="nan")
+
 BINARY = [
   binary("add", operator.add, covers=("__add__",)), binary("sub", operator.sub, covers=("__sub__",)),
   # a python int at or past an int dtype's width wraps to 0 in it, as in torch (x*2**v becomes a shift by v)
@@ -86,9 +90,9 @@ BINARY = [
          S(ints(0, 5), ints(0, 3), name="int32**int32")], covers=("__pow__",)),
   Op("maximum", "elementwise", lambda x, y: x.maximum(y), torch.maximum, binary_samples()[:6] + [TIES]),
   Op("minimum", "elementwise", lambda x, y: x.minimum(y), torch.minimum, binary_samples()[:6] + [TIES]),
-  binary("eq", operator.eq, covers=("__eq__",), grad=False), binary("ne", operator.ne, covers=("__ne__",), grad=False),
-  binary("__lt__", operator.lt, grad=False), binary("__gt__", operator.gt, grad=False), binary("__le__", operator.le, grad=False),
-  binary("__ge__", operator.ge, grad=False),
+  *(binary(name, fn, covers=cov, grad=False, samples=[*binary_samples(), CMP_NAN]) for name, fn, cov in
+    [("eq", operator.eq, ("__eq__",)), ("ne", operator.ne, ("__ne__",)), ("__lt__", operator.lt, ()), ("__gt__", operator.gt, ()),
+     ("__le__", operator.le, ()), ("__ge__", operator.ge, ())]),
   binary("mod", operator.mod, samples=[S(ints(-10, 10), ints(1, 5)), S(ints(-10, 10), ints(-5, -1)),
          S(floats(-5, 5), floats(0.5, 2)), S(floats(-5, 5), floats(-2, -0.5))], covers=("__mod__",)),
   binary("fmod", lambda x, y: x.fmod(y), samples=[S(ints(-10, 10), ints(1, 5)), S(floats(-5, 5), floats(0.5, 2)),
