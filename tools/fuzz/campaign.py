@@ -40,7 +40,7 @@ def leak(history: list[dict], program: dict, timeout: float, tinygrad: Path | No
 def campaign(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int = 3, per_round: int = 50, smoke: bool = False,
              backends: list[str] | None = None, harvest: bool = False) -> dict:
   """Rounds of `per_round` Hypothesis examples until the budget is spent. A smoke run is one derandomized round, as in CI.
-  A harvest run keeps, for each signature a known entry explains, the shortest program that showed it: the entry's live repro."""
+  A harvest run collects the programs that show signatures a known entry explains, for tools/fuzz/harvest.py to pick repros from."""
   # a smoke run knows only what is committed, so it gives the same answer on every machine
   seen = set() if smoke else {f["signature"] for f in findings.load()}
   stats = {"programs": 0, "discarded": 0, "findings": 0, "crashes": 0, "hangs": 0, "flaky": 0, "new": [], "by class": Counter(),
