@@ -143,12 +143,12 @@ def changed_tests(wt: Path, files: list[str]) -> list[str]:
     def heirs(name: str) -> list[str]:
       return [name] + [h for c in classes if any(isinstance(b, ast.Name) and b.id == name for b in c.bases) for h in heirs(c.name)]
     def tests(cls: str, name: str) -> list[str]:
-      if not name.startswith("_"): return [name]
+      if not name.startswith("_"): return [name]  # a test (a function nested in it counts as the test)
       body = next((c.body for c in classes if c.name == cls), [])
       return [t.name for t in body if isinstance(t, ast.FunctionDef) and t.name.startswith("test")
               and any(isinstance(a, ast.Attribute) and a.attr == name for a in ast.walk(t))]
     return sorted({f"{f}::{h}::{t}" if rest else f"{f}::{cls}" for n in changed[f] for cls, *rest in [n.split(".")]
-                   for h in (heirs(cls) if rest else [cls]) for t in (tests(cls, rest[-1]) if rest else [""])})
+                   for h in (heirs(cls) if rest else [cls]) for t in (tests(cls, rest[0]) if rest else [""])})
   return [t for f in files for t in ([f] if f in added or not changed.get(f) else ids(f))]
 
 def upstream_tests(wt: Path, ops: list[str], own: list[str], changed: dict[str, set[str]]) -> list[tuple[str, list[str]]]:
