@@ -10,9 +10,10 @@ from tools.workbench import DEV
 
 RUNNABLE = [b for b, why in toolchain.backends().items() if why is None]
 SIGS = [(k, s) for k in known.KNOWN for s in k.fuzz]
+REPROS = known.repros()
 
 def test_each_signature_has_one_repro():
-  repros, sigs = known.repros(), [s for _, s in SIGS]
+  repros, sigs = REPROS, [s for _, s in SIGS]
   assert not (missing := [s for s in sigs if s not in repros]), f"no repro for {missing}: `make fuzz-harvest OPS=...` finds one"
   assert not (unused := sorted(set(repros) - set(sigs))), f"repros of no entry in tools/parity/known.py: {unused}"
   assert not (twice := sorted({s for s in sigs if sigs.count(s) > 1})), f"signatures in more than one entry: {twice}"
@@ -25,7 +26,7 @@ def workers():
 
 @pytest.mark.parametrize("entry,sig", SIGS, ids=[s for _, s in SIGS])
 def test_repro_still_shows_its_signature(entry, sig, workers):
-  if (program := known.repros().get(sig)) is None: pytest.fail(f"no repro for {sig}")
+  if (program := REPROS.get(sig)) is None: pytest.fail(f"no repro for {sig}")
   devs = RUNNABLE if entry.backends else [DEV]
   if entry.backends and not set(entry.backends) & set(devs): pytest.skip(f"none of {', '.join(entry.backends)} runs here")
   results = {d: workers(d).run(program) for d in devs}

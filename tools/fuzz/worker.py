@@ -1,5 +1,6 @@
 """Runs fuzz programs in a separate process: a compiled kernel can crash or hang it, and the campaign must survive both."""
 import multiprocessing as mp, os, sys, warnings
+from unittest import mock
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -30,13 +31,7 @@ class Worker:
     # tree must already be in the environment it starts with
     env = {**({"DEV": self.dev} if self.dev else {}),
            **({"PYTHONPATH": os.pathsep.join([str(self.tinygrad), *filter(None, [os.environ.get("PYTHONPATH")])])} if self.tinygrad else {})}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try: self.proc.start()
-    finally:
-      for k, v in saved.items():
-        if v is None: os.environ.pop(k)
-        else: os.environ[k] = v
+    with mock.patch.dict(os.environ, env): self.proc.start()
 
   def run(self, program: dict) -> dict:
     if self.proc is None or not self.proc.is_alive(): self._start()
