@@ -13,9 +13,9 @@ SIGS = [(k, s) for k in known.KNOWN for s in k.fuzz]
 REPROS = known.repros()
 
 def test_each_signature_has_one_repro():
-  repros, sigs = REPROS, [s for _, s in SIGS]
-  assert not (missing := [s for s in sigs if s not in repros]), f"no repro for {missing}: `make fuzz-harvest OPS=...` finds one"
-  assert not (unused := sorted(set(repros) - set(sigs))), f"repros of no entry in tools/parity/known.py: {unused}"
+  sigs = [s for _, s in SIGS]
+  assert not (missing := [s for s in sigs if s not in REPROS]), f"no repro for {missing}: `make fuzz-harvest OPS=...` finds one"
+  assert not (unused := sorted(set(REPROS) - set(sigs))), f"repros of no entry in tools/parity/known.py: {unused}"
   assert not (twice := sorted({s for s in sigs if sigs.count(s) > 1})), f"signatures in more than one entry: {twice}"
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,11 @@ from tinygrad.engine.jit import JitError
 from tools.parity.judge import internal_error, judge
 from tools.fuzz.programs import NAMESPACE, array, function_source, kind, leaf, scalar_class, source
 
+# what a program's source sees, in tinygrad and in torch (a copy each run)
+NAMES = {"tiny": {**NAMESPACE, "np": np, "Tensor": Tensor}, "torch": {**NAMESPACE, "np": np, "torch": torch, "F": F}}
+
 def run(program: dict, lib: str, float64: bool = False) -> tuple[dict, object]:
-  ns = {**NAMESPACE, "np": np, "Tensor": Tensor} if lib == "tiny" else {**NAMESPACE, "np": np, "torch": torch, "F": F}
+  ns = dict(NAMES[lib])
   exec(source(program, lib, float64), ns)
   return ns, ns["out"]
 
@@ -32,7 +35,7 @@ NO_REFERENCE = ("implemented for 'UInt", "Promotion for uint16, uint32, uint64",
 
 def operand_classes(program: dict, k: int) -> dict[str, list[str]]:
   """The dtype kind and input class of step k's own operands (not the program's inputs): what a finding is deduplicated by."""
-  step, ns = program["steps"][k], {**NAMESPACE, "np": np, "torch": torch, "F": F}
+  step, ns = program["steps"][k], dict(NAMES["torch"])
   try: exec(source(prefix(program, k), "torch", out=False), ns)  # up to the culprit, which torch may reject
   except Exception: return {}
   out = {}
@@ -100,13 +103,12 @@ def _evaluate(program: dict, relative_only: bool = False) -> dict:
 def replay(program: dict) -> dict:
   """TinyJit: the program as a function of its inputs (forward and gradients), called once per set of input values, jitted and
   eagerly; the two must agree at every call. It captures on the second call and replays from the third."""
-  ns = {**NAMESPACE, "np": np, "Tensor": Tensor}
+  ns = dict(NAMES["tiny"])
   exec(function_source(program), ns)
   jitted = TinyJit(ns["step"])
   for call, vals in enumerate([[t["values"] for t in program["inputs"]], *program["jit"]]):
     # fresh buffers every call: a 0-d tensor from numpy is a constant, which TinyJit refuses as an input on purpose
-    args = lambda vals=vals: [Tensor(array(t, v)).clone().realize()
-                              for t, v in zip(program["inputs"], vals)]
+    args = lambda vals=vals: [Tensor(array(t, v)).clone().realize() for t, v in zip(program["inputs"], vals)]
     try: want = [t.numpy() for t in ns["step"](*args())]
     except Exception: return {"status": "ok"}  # eager fails too: the plain oracle's business, at the first call
     try: got = [t.numpy() for t in jitted(*args())]
