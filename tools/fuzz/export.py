@@ -6,7 +6,7 @@ import numpy as np, torch
 from tools.stack import patches, queue
 from tools.fuzz import findings
 from tools.fuzz.oracle import run
-from tools.fuzz.programs import OPS, source
+from tools.fuzz.programs import OPS, kind, source
 from tools.workbench import ROOT, WorkbenchError, cli, git
 
 TEST = '''import unittest
@@ -37,6 +37,9 @@ def export(fid: str, root: Path = ROOT) -> str:
     raise WorkbenchError(f"{fid} is a {f['result']['kind']} finding, which would take the test run down with it: its repro is {d / 'repro.py'}")
   if "jit" in f["program"]:
     raise WorkbenchError(f"{fid} is a TinyJit finding; its test needs the jitted function, written by hand from {d / 'repro.py'}")
+  if any(t["dtype"] == "bfloat16" for t in f["program"]["inputs"]):
+    raise WorkbenchError(f"{fid} has a bfloat16 input, which numpy lacks for the test's expected values: write its test by hand from "
+                         f"{d / 'repro.py'}")
   if any(OPS[s["op"]].params == "registry" for s in f["program"]["steps"]):
     raise WorkbenchError(f"{fid} calls an op through the parity registry (tools/parity/ops), whose spelling upstream lacks: write its test by "
                          f"hand from {d / 'repro.py'}")
@@ -57,7 +60,7 @@ def render_test(fid: str, program: dict, result: dict, summary: str) -> str:
   except Exception: want = None
   if want is None: check = "    with self.assertRaises(Exception): out.numpy()  # torch rejects this program"
   elif result["kind"].startswith("grad"):
-    i = next(i for i, t in enumerate(program["inputs"]) if t["dtype"].startswith("float"))
+    i = next(i for i, t in enumerate(program["inputs"]) if kind(t["dtype"]) == "f")
     g = torch.autograd.grad(want.sum(), ns[f"a{i}"])[0].numpy()
     check = f"    np.testing.assert_allclose(out.sum().gradient(a{i})[0].numpy(), {_literal(g)}, rtol=1e-5, atol=1e-6)"
   else: check = f"    np.testing.assert_allclose(out.numpy(), {_literal(want.detach().numpy())}, rtol=1e-5, atol=1e-6)"

@@ -1,30 +1,47 @@
 """Runs one fuzz program on tinygrad and torch (in a worker process) and judges it with the parity harness's rule."""
-import zlib
+import functools, math, zlib
 import numpy as np, torch
 import torch.nn.functional as F
-from tinygrad import Tensor, TinyJit
+from tinygrad import Device, Tensor, TinyJit, dtypes
 from tinygrad.engine.jit import JitError
 from tools.parity.judge import internal_error, judge
 from tools.fuzz.programs import NAMESPACE, array, function_source, kind, leaf, scalar_class, source
 
 # what a program's source sees, in tinygrad and in torch (a copy each run)
-NAMES = {"tiny": {**NAMESPACE, "np": np, "Tensor": Tensor}, "torch": {**NAMESPACE, "np": np, "torch": torch, "F": F}}
+NAMES = {"tiny": {**NAMESPACE, "np": np, "Tensor": Tensor, "dtypes": dtypes}, "torch": {**NAMESPACE, "np": np, "torch": torch, "F": F}}
 
 def run(program: dict, lib: str, float64: bool = False) -> tuple[dict, object]:
   ns = dict(NAMES[lib])
   exec(source(program, lib, float64), ns)
   return ns, ns["out"]
 
+@functools.cache
+def compiles(dtype: str) -> bool:
+  """Whether this backend compiles `dtype` at all: clang before 17 has no __bf16 on x86, so DEV=CPU may have no bfloat16 here."""
+  try: (Tensor([1.0]).cast(getattr(dtypes, dtype)) + 1).realize()
+  except Exception: return False
+  return True
+
+def host(t) -> np.ndarray:
+  """A tinygrad or torch tensor's values in numpy, a bfloat16 one's in float32 (numpy has no bfloat16; the judge is told)."""
+  if isinstance(t, torch.Tensor): return t.detach().float().numpy() if t.dtype == torch.bfloat16 else t.detach().numpy()
+  return t.float().numpy() if t.dtype == dtypes.bfloat16 else t.numpy()
+
 def evaluate(program: dict) -> dict:
   """{"status": ok | discard | fail, "kind": ..., "message": ..., "step": index of the first step that goes wrong}"""
+  if any(t["dtype"] == "bfloat16" for t in program["inputs"]) and not compiles("bfloat16"): return {"status": "discard"}
+  # DEV=PYTHON runs every element of every kernel in Python: 4097 elements take seconds there, the large tier's 65537 over a minute
+  if Device.DEFAULT == "PYTHON" and any(math.prod(t["shape"]) > 4097 for t in program["inputs"]): return {"status": "discard"}
   res = _evaluate(program)
   if res["status"] == "fail":
     # the culprit is the first step feeding the output that goes wrong at all, even below atol (sinh(-1e-20) = 0 is fine
     # alone, not under floor); a step whose result the output never uses cannot be it, nor one whose only fault is the 0-d
-    # constant alias below, a cause of its own; a TinyJit replay takes part only in the search for a TinyJit failure
+    # constant alias below, a cause of its own, nor one that fails by a result where the program fails by an error, or the other
+    # way round (an int sum's dtype, uint32 where torch gives int64, is not why gelu of it raises in torch); a TinyJit replay takes
+    # part only in the search for a TinyJit failure
     plain = program if res["kind"].startswith("jit") else {k: v for k, v in program.items() if k != "jit"}
     res["step"] = next((k for k in sorted(feeding(program)) if (r := _evaluate(prefix(plain, k + 1), True))["status"] == "fail"
-                        and r["kind"] != "grad-0d-const-alias"), len(program["steps"]) - 1)
+                        and r["kind"] != "grad-0d-const-alias" and _by_result(r["kind"]) == _by_result(res["kind"])), len(program["steps"]) - 1)
     res["operands"] = operand_classes(program, res["step"])
   return res
 
@@ -68,7 +85,7 @@ def _evaluate(program: dict, relative_only: bool = False) -> dict:
     # the backward graph is built before anything is realized, as in training: realizing an output first can cut its gradient path
     # (.numpy() realizes a contiguous() or sort's values in place, and the gradient through them is silently 0)
     tgs = _tiny_gradients(tg_ns, tg, *grad) if grad else None
-    tg_np = tg.numpy()
+    tg_np = host(tg)
   except Exception as e: tg = e
   if isinstance(pt, Exception) and any(m in str(pt) for m in NO_REFERENCE): return {"status": "discard"}
   if isinstance(pt, Exception) or isinstance(tg, Exception):
@@ -85,13 +102,16 @@ def _evaluate(program: dict, relative_only: bool = False) -> dict:
     inter = [ref_ns[f"t{i}"] for i in range(len(program["steps"]) - 1)]
     if finite_in and any(t.dtype.is_floating_point and not torch.isfinite(t).all() for t in inter): return {"status": "discard"}
     ref = ref.detach().numpy()
-    p64 = pt.detach().numpy().astype(np.float64)
+    p64 = host(pt).astype(np.float64)
     with np.errstate(invalid="ignore"):
       rel = np.abs(p64 - ref) / np.maximum(np.abs(ref), 1e-30)
-    if np.nan_to_num(rel, nan=0.0).max(initial=0) > 1e-3 and np.isfinite(ref).all(): return {"status": "discard"}
+    # a few units in the last place of float16, of bfloat16 (8 bits of mantissa)
+    if np.nan_to_num(rel, nan=0.0).max(initial=0) > (1e-2 if pt.dtype == torch.bfloat16 else 1e-3) and np.isfinite(ref).all():
+      return {"status": "discard"}
   else: ref = None
-  p = pt.detach().numpy()
-  v = judge("out", tg_np, p, ref, relative_only, int32_for_int64=True)
+  if (bf16 := pt.dtype == torch.bfloat16) != (tg.dtype == dtypes.bfloat16):
+    return {"status": "fail", "kind": "dtype", "message": f"out: dtype {tg.dtype.name}, but torch gives {str(pt.dtype).removeprefix('torch.')}"}
+  v = judge("out", tg_np, host(pt), ref, relative_only, int32_for_int64=True, bfloat16=bf16)
   if not v.ok: return {"status": "fail", "kind": _kind(v.message), "message": v.message}
   res = _gradients(program, pt_ns, pt, tgs, grad)
   if res["status"] == "fail" and any(not t["shape"] for t in program["inputs"]) and _evaluate(as_1d(program))["status"] == "ok":
@@ -108,10 +128,10 @@ def replay(program: dict) -> dict:
   jitted = TinyJit(ns["step"])
   for call, vals in enumerate([[t["values"] for t in program["inputs"]], *program["jit"]]):
     # fresh buffers every call: a 0-d tensor from numpy is a constant, which TinyJit refuses as an input on purpose
-    args = lambda vals=vals: [Tensor(array(t, v)).clone().realize() for t, v in zip(program["inputs"], vals)]
-    try: want = [t.numpy() for t in ns["step"](*args())]
+    args = lambda vals=vals: [Tensor(array(t, v)).cast(getattr(dtypes, t["dtype"])).clone().realize() for t, v in zip(program["inputs"], vals)]
+    try: want = [host(t) for t in ns["step"](*args())]
     except Exception: return {"status": "ok"}  # eager fails too: the plain oracle's business, at the first call
-    try: got = [t.numpy() for t in jitted(*args())]
+    try: got = [host(t) for t in jitted(*args())]
     except JitError: return {"status": "ok"}  # refused on purpose, with its reason (no kernels to capture, say)
     except Exception as e: return {"status": "fail", "kind": "jit-exception", "message": f"TinyJit call {call + 1}: tinygrad raised {_line(e)}"}
     for name, g, w in zip(["out", *(f"grad a{i}" for i, t in enumerate(program["inputs"]) if leaf(t))], got, want):
@@ -128,7 +148,7 @@ def _cotangent(program: dict, pt) -> tuple[list[int], np.ndarray] | None:
   if not leaves or not pt.dtype.is_floating_point or not pt.requires_grad or pt.numel() == 0: return None
   if not all(np.isfinite(np.asarray(program["inputs"][i]["values"], dtype=np.float64)).all() for i in leaves): return None
   rng = np.random.default_rng(zlib.crc32(repr(program).encode()))
-  return leaves, rng.standard_normal(tuple(pt.shape)).astype(pt.detach().numpy().dtype)
+  return leaves, rng.standard_normal(tuple(pt.shape)).astype(host(pt).dtype)
 
 def _tiny_gradients(tg_ns, tg, leaves, cot):
   try: return (tg * Tensor(cot)).sum().gradient(*[tg_ns[f"a{i}"] for i in leaves])
@@ -143,18 +163,23 @@ def _gradients(program, pt_ns, pt, tgs, grad) -> dict:
   except RuntimeError: return {"status": "ok"}
   try:
     if isinstance(tgs, Exception): raise tgs
-    tgs = [g.numpy() for g in tgs]
+    bf16 = [g.dtype == dtypes.bfloat16 for g in tgs]
+    tgs = [host(g) for g in tgs]
   except Exception as e: return {"status": "fail", "kind": "grad-exception", "message": "backward: tinygrad raised " + _line(e)}
   try:
     ref_ns, ref = run(program, "torch", float64=True)
     refs = torch.autograd.grad((ref * torch.tensor(cot.astype(np.float64))).sum(), [ref_ns[f"a{i}"] for i in leaves], allow_unused=True)
   except RuntimeError: refs = [None] * len(leaves)
-  for i, t, p, r in zip(leaves, tgs, pgs, refs):
-    p = np.zeros(t.shape, t.dtype) if p is None else p.numpy()
+  for i, t, p, r, b in zip(leaves, tgs, pgs, refs, bf16):
+    p = np.zeros(t.shape, t.dtype) if p is None else host(p)
     if not np.isfinite(p).all(): continue  # a non-finite torch gradient is no reference
-    v = judge(f"grad a{i}", t, p, None if r is None else r.numpy())
+    v = judge(f"grad a{i}", t, p, None if r is None else r.numpy(), bfloat16=b)
     if not v.ok: return {"status": "fail", "kind": "grad-" + _kind(v.message), "message": v.message}
   return {"status": "ok"}
+
+def _by_result(kind: str) -> bool:
+  """Whether a failure kind is a wrong result (value, nan-inf, dtype, shape), not an error, crash or hang."""
+  return kind.removeprefix("jit-").removeprefix("grad-") in ("value", "nan-inf", "dtype", "shape")
 
 def _kind(message: str) -> str:
   return "dtype" if ": dtype " in message else "shape" if ": shape " in message else "nan-inf" if "NaN and infinities" in message else "value"

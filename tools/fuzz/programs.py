@@ -76,9 +76,10 @@ OPS = {o.name: o for o in [
   FuzzOp("collect", 1, "Tensor.cat({p})", "torch.cat([{p}])", "fib", "state"),
 ]}
 
-# every dtype numpy, torch and tinygrad all have (numpy has no bfloat16); torch lacks most kernels of the wide unsigned ones,
-# where the oracle has no reference and discards the program
-DTYPES = {"f": ["float32", "float16", "float64"], "i": ["int32", "int8", "int64", "uint8", "int16", "uint16", "uint32", "uint64"], "b": ["bool"]}
+# every dtype torch and tinygrad both have; torch lacks most kernels of the wide unsigned ones, where the oracle has no reference and
+# discards the program, as it does a bfloat16 program on a backend that cannot compile bfloat16 (DEV=CPU with a clang before 17)
+DTYPES = {"f": ["float32", "float16", "float64", "bfloat16"], "i": ["int32", "int8", "int64", "uint8", "int16", "uint16", "uint32", "uint64"],
+          "b": ["bool"]}
 any_dtype = st.sampled_from([d for ds in DTYPES.values() for d in ds])
 # signed zeros, infinities, nan, subnormals, values near float16/float32 limits and near integers
 FLOAT_EDGES = [0.0, -0.0, math.inf, -math.inf, math.nan, 1e-40, -1e-40, 3.4e38, -3.4e38, 65504.0, 0.5, -0.5, 2.5, -1.0, 1.0]
@@ -94,7 +95,7 @@ def scalar_class(v) -> str:
   if isinstance(v, bool): return "python-bool"
   return "python-float" if isinstance(v, float) else "python-wide-int" if not -2**31 <= v < 2**31 else "python-int"
 
-def kind(dtype: str) -> str: return "b" if dtype == "bool" else "f" if dtype.startswith("float") else "i"
+def kind(dtype: str) -> str: return "b" if dtype == "bool" else "f" if "float" in dtype else "i"
 
 def leaf(t: dict) -> bool:
   """Whether the gradient w.r.t. input t is compared: a float input, unless a registry sample says not (batchnorm's running mean)."""
@@ -128,9 +129,11 @@ def tensor(draw, shape: tuple, dtype: str) -> dict:
   n = int(np.prod(shape, dtype=np.int64))
   return {"shape": list(shape), "dtype": dtype, "values": draw(values(dtype, n if n <= TILED else draw(st.integers(1, 8))))}
 
+def np_dtype(dtype: str) -> str: return "float32" if dtype == "bfloat16" else dtype  # numpy has no bfloat16: the tensor casts to it
+
 def array(t: dict, vals: list | None = None) -> np.ndarray:
-  """An input's values as an array of its shape (a large input's short list tiled)."""
-  return np.resize(np.array(t["values"] if vals is None else vals, dtype=t["dtype"]), t["shape"])
+  """An input's values as an array of its shape (a large input's short list tiled), in float32 for a bfloat16 input."""
+  return np.resize(np.array(t["values"] if vals is None else vals, dtype=np_dtype(t["dtype"])), t["shape"])
 
 @st.composite
 def programs(draw, ops: list[str] | None = None, max_ops: int = 3) -> dict:
@@ -244,12 +247,14 @@ def source(program: dict, lib: str, float64: bool = False, out: bool = True) -> 
   updates its inputs in place ("state") has no gradients, and tinygrad realizes the inputs marked "realized" first."""
   lines, grad = [], not program.get("state")
   for i, t in enumerate(program["inputs"]):
-    dt = "float64" if float64 and kind(t["dtype"]) == "f" else t["dtype"]
+    dt, bf16 = "float64" if float64 and kind(t["dtype"]) == "f" else np_dtype(t["dtype"]), t["dtype"] == "bfloat16"
     vals = "[" + ", ".join(f"float('{v}')" if isinstance(v, float) and not math.isfinite(v) else repr(v) for v in t["values"]) + "]"
     arr = f"np.array({vals}, dtype=np.{dt}).reshape({tuple(t['shape'])})" if len(t["values"]) == math.prod(t["shape"]) else \
       f"np.resize(np.array({vals}, dtype=np.{dt}), {tuple(t['shape'])})"
-    lines.append(f"a{i} = Tensor({arr})" + ".realize()" * bool(t.get("realized")) if lib == "tiny" else
-                 f"a{i} = torch.tensor({arr}, requires_grad={grad and leaf(t)})")
+    if lib == "tiny": lines.append(f"a{i} = Tensor({arr})" + ".cast(dtypes.bfloat16)" * bf16 + ".realize()" * bool(t.get("realized")))
+    elif bf16:  # the float64 reference starts from the values rounded to bfloat16
+      lines.append(f"a{i} = torch.tensor({arr}).to(torch.bfloat16)" + ".double()" * float64 + f".requires_grad_({grad and leaf(t)})")
+    else: lines.append(f"a{i} = torch.tensor({arr}, requires_grad={grad and leaf(t)})")
   for i, s in enumerate(program["steps"]):
     op, ops = OPS[s["op"]], {k: literal(s["scalar"]) if v == "s" else v for k, v in s["operands"].items()}
     line = getattr(op, lib).format(p=s["p"], q=s.get("q", ""), **({**ops, "x": ops["y"], "y": ops["x"]} if s.get("swap") else ops))

@@ -1,9 +1,9 @@
 """The op registry: every family's entries in one list, with the known differences from torch (tools/parity/known.py) as xfails."""
 from tools.parity.known import KNOWN, parity_xfails
-from tools.parity.ops import conv, creation, elementwise, host, indexing, linalg, movement, nn, reduce
+from tools.parity.ops import conv, creation, elementwise, host, indexing, linalg, movement, nn, reduce, state
 from tools.workbench import DEV
 
-FAMILIES = [elementwise, reduce, movement, indexing, linalg, conv, nn, creation, host]
+FAMILIES = [elementwise, reduce, movement, indexing, linalg, conv, nn, creation, host, state]
 OPS = [op for fam in FAMILIES for op in fam.OPS]
 
 def _attach_known_failures():
