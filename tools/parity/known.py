@@ -64,8 +64,6 @@ KNOWN = [
   Known("x ** inf raises OverflowError on DEV=PYTHON: pow's decomposition casts the exponent to int, and the emulator's CAST is Python's "
         "int(), which refuses inf (still in 0.14.0)", backends=("PYTHON",), fuzz=("__ipow__:exception:float:finite",)),
   # bugs: elementwise
-  Known("x ** y for a negative x and |y| >= 2**31 (an even integer in float32) is nan, torch gives |x| ** y: pow tells whether y is an "
-        "integer by casting it to int32, which overflows (still in 0.14.0)", fuzz=("__ipow__:nan-inf:float:finite",)),
   Known(f"log(-1e-40) is -inf, torch gives nan: {NEG_SUBNORMAL}", parity=("log/edge-values",), backends=CPUS),
   Known(f"log2(-1e-40) is -inf, torch gives nan: {NEG_SUBNORMAL}", parity=("log2/edge-values",)),
   Known(f"log10(-1e-40) is -inf, torch gives nan: {NEG_SUBNORMAL}", parity=("log10/edge-values",), fuzz=("log10:nan-inf:float:special",),

@@ -87,7 +87,10 @@ BINARY = [
   Op("__rtruediv__", "elementwise", rev(operator.truediv, 2.5), rev(operator.truediv, 2.5), unary_samples(lo=0.25, edge=False)),
   Op("__rpow__", "elementwise", rev(operator.pow, 2.5), rev(operator.pow, 2.5), unary_samples(edge=False)),
   binary("pow", operator.pow, samples=[*binary_samples(lo=0.25, hi=2.0, ints=False), S(A((3, 4)), 3, name="negative-base,int-exponent"),
-         S(ints(0, 5), ints(0, 3), name="int32**int32")], covers=("__pow__",)),
+         S(ints(0, 5), ints(0, 3), name="int32**int32"),  # exponents past int32's range, even integers all
+         S(A((4,), values=(-1.5, -0.5, -2.0, -0.5), grad=False), A((4,), values=(-3.4e38, 3.4e38, 3e9, -3e9), grad=False),
+           name="negative-base,huge-exponent")],
+         covers=("__pow__",)),
   Op("maximum", "elementwise", lambda x, y: x.maximum(y), torch.maximum, binary_samples()[:6] + [TIES]),
   Op("minimum", "elementwise", lambda x, y: x.minimum(y), torch.minimum, binary_samples()[:6] + [TIES]),
   *(binary(name, fn, covers=cov, grad=False, samples=[*binary_samples(), CMP_NAN]) for name, fn, cov in
