@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from tools.fuzz.triage import introduced, release_site
+from tools import toolchain
 from tools.stack import github, history, patches
 from tools.stack.cost import Cost, line, measure
 from tools.stack.queue import deltas, newest_release, parity_ids, release_tree, replay, trailers
@@ -85,11 +86,12 @@ def apply_chain(wt: Path, links: list[Path], stack: list[Path]) -> Check:
 PYTEST_HERE = ("import os, sys, pytest; wt = os.getcwd(); sys.path[:] = [p for p in sys.path if os.path.abspath(p or '.') == wt or "
                "not os.path.exists(os.path.join(p, 'tinygrad', '__init__.py'))]; sys.exit(pytest.main(sys.argv[1:]))")
 
-def run_tests(wt: Path, tests: list[str], jobs: bool = False) -> tuple[bool, str]:
-  """Runs test files in the checkout at `wt` (its tinygrad/ shadows the installed one); returns (passed, pytest's summary)."""
+def run_tests(wt: Path, tests: list[str], jobs: bool = False, dev: str | None = None) -> tuple[bool, str]:
+  """Runs test files in the checkout at `wt` (its tinygrad/ shadows the installed one), on `dev` if given; returns (passed, pytest's
+  summary)."""
   par = ["-n", str(min(os.cpu_count() or 1, 4))] if jobs else []
   p = subprocess.run([sys.executable, "-c", PYTEST_HERE, "-q", "-p", "no:cacheprovider", "-o", "addopts=", *par, *tests], cwd=wt,
-                     capture_output=True, text=True, env={**_env(), "PYTHONPATH": str(wt)})
+                     capture_output=True, text=True, env={**_env(), "PYTHONPATH": str(wt), **({"DEV": dev} if dev else {})})
   lines = [ln.strip("= ") for ln in p.stdout.splitlines() if ln.strip()]
   summary = lines[-1] if lines else p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"
   return p.returncode == 0, re.sub(r" in [\d.]+s.*", "", summary)
@@ -168,6 +170,12 @@ def upstream_tests(wt: Path, ops: list[str], own: list[str], changed: dict[str, 
   if users := sorted(users | {t.split("::")[0] for t in own} - {"test/backend/test_ops.py"}): out.append((" ".join(users), users))
   return out
 
+def on_every_backend(runs: list[tuple[str, list[str]]], meta: dict[str, str]) -> list[tuple[str, list[str], str | None]]:
+  """Upstream's tests on DEV, then on every other CPU backend that runs here: the backends share the patch's code up to codegen, where
+  a change can break one of them only (a compare rewritten for nan broke DEV=CPU:X86's isel). A `Backend:` patch runs on its own."""
+  others = [] if "Backend" in meta else [b for b, why in toolchain.backends().items() if why is None and b != backend.get()]
+  return [(label, t, None) for label, t in runs] + [(f"{label} on DEV={dev}", t, dev) for dev in others for label, t in runs]
+
 def upstream_check(runs: list[tuple[str, str, str]]) -> Check:
   if not runs: return Check("upstream tests", "pass", "none found for what the patch touches")
   failed = lambda summary: int(m.group(1)) if (m := re.search(r"(\d+) (failed|error)", summary)) else 0
@@ -231,10 +239,10 @@ def _check(patch: Path, stack: list[Path], root: Path, fast: bool, msg: str, met
     ops, upstream, samples = tensor_ops(changed, meta), [], []
     rep.ops = ops
     expr = meta.get("Cost") or (f"x.{ops[0]}" if ops else None)
-    if not fast: upstream, samples = upstream_tests(wt, ops, tests, changed), parity_ids(meta)
+    if not fast: upstream, samples = on_every_backend(upstream_tests(wt, ops, tests, changed), meta), parity_ids(meta)
     ok_after, after = run_tests(wt, tests) if tests else (False, "")
     with_s = timed(cmd, wt) if cmd else None
-    up_after = [run_tests(wt, t, jobs=True)[1] for _, t in upstream]
+    up_after = [run_tests(wt, t, jobs=True, dev=dev)[1] for _, t, dev in upstream]
     torch_after, cost_after = against_torch(wt, samples), counted(expr, wt) if expr and not fast else None
     if tests or cmd or upstream or samples or cost_after: without_fix(wt, test_files)
     without_s = timed(cmd, wt) if cmd else None
@@ -242,7 +250,7 @@ def _check(patch: Path, stack: list[Path], root: Path, fast: bool, msg: str, met
       ok_before, before = run_tests(wt, tests)
       rep.tests.append((", ".join(tests), before, after))
       rep.checks.append(regression(kind, ok_before, before, ok_after, after))
-    rep.upstream = [(label, run_tests(wt, t, jobs=True)[1], a) for (label, t), a in zip(upstream, up_after)]
+    rep.upstream = [(label, run_tests(wt, t, jobs=True, dev=dev)[1], a) for (label, t, dev), a in zip(upstream, up_after)]
     rep.torch = [(sid, b, a) for sid, b, a in zip(samples, against_torch(wt, samples), torch_after)]
     if not fast: rep.checks.append(upstream_check(rep.upstream))
     if kind == "perf":
