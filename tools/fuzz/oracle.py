@@ -4,7 +4,7 @@ import numpy as np, torch
 import torch.nn.functional as F
 from tinygrad import Device, Tensor, TinyJit, dtypes
 from tinygrad.engine.jit import JitError
-from tools.parity.judge import internal_error, judge
+from tools.parity.judge import TOLERANCE, internal_error, judge
 from tools.fuzz.programs import NAMESPACE, array, function_source, kind, leaf, scalar_class, source
 
 # what a program's source sees, in tinygrad and in torch (a copy each run)
@@ -59,8 +59,9 @@ def operand_classes(program: dict, k: int) -> dict[str, list[str]]:
   for role, name in step["operands"].items():
     if name == "s": out[role] = ["b" if isinstance(v := step["scalar"], bool) else "f" if isinstance(v, float) else "i", scalar_class(v)]
     elif isinstance(t := ns.get(name), torch.Tensor):
-      vals = t.detach().double().abs()
-      special = t.is_floating_point() and bool((~torch.isfinite(vals)).any() or any((vals == v).any() for v in SPECIAL))
+      # the special values as this dtype holds them: float32's 3.4e38 is not the double 3.4e38
+      vals, held = t.detach().double().abs(), torch.tensor(SPECIAL, dtype=torch.float64).to(t.dtype).double() if t.is_floating_point() else None
+      special = t.is_floating_point() and bool((~torch.isfinite(vals)).any() or torch.isin(vals, held).any())
       out[role] = [kind(str(t.dtype).removeprefix("torch.")), "zero-size" if t.numel() == 0 else "scalar" if t.ndim == 0 else
                    "special" if special else "finite"]
   return out
@@ -109,9 +110,9 @@ def _evaluate(program: dict, relative_only: bool = False) -> dict:
     if np.nan_to_num(rel, nan=0.0).max(initial=0) > (1e-2 if pt.dtype == torch.bfloat16 else 1e-3) and np.isfinite(ref).all():
       return {"status": "discard"}
   else: ref = None
-  if (bf16 := pt.dtype == torch.bfloat16) != (tg.dtype == dtypes.bfloat16):
+  if (pt.dtype == torch.bfloat16) != (tg.dtype == dtypes.bfloat16):
     return {"status": "fail", "kind": "dtype", "message": f"out: dtype {tg.dtype.name}, but torch gives {str(pt.dtype).removeprefix('torch.')}"}
-  v = judge("out", tg_np, host(pt), ref, relative_only, int32_for_int64=True, bfloat16=bf16)
+  v = judge("out", tg_np, host(pt), ref, relative_only, int32_for_int64=True, tolerance_of=_loosest(program, pt_ns, pt))
   if not v.ok: return {"status": "fail", "kind": _kind(v.message), "message": v.message}
   res = _gradients(program, pt_ns, pt, tgs, grad)
   if res["status"] == "fail" and any(not t["shape"] for t in program["inputs"]) and _evaluate(as_1d(program))["status"] == "ok":
@@ -163,7 +164,7 @@ def _gradients(program, pt_ns, pt, tgs, grad) -> dict:
   except RuntimeError: return {"status": "ok"}
   try:
     if isinstance(tgs, Exception): raise tgs
-    bf16 = [g.dtype == dtypes.bfloat16 for g in tgs]
+    bf16 = ["bfloat16" if g.dtype == dtypes.bfloat16 else None for g in tgs]
     tgs = [host(g) for g in tgs]
   except Exception as e: return {"status": "fail", "kind": "grad-exception", "message": "backward: tinygrad raised " + _line(e)}
   try:
@@ -173,9 +174,17 @@ def _gradients(program, pt_ns, pt, tgs, grad) -> dict:
   for i, t, p, r, b in zip(leaves, tgs, pgs, refs, bf16):
     p = np.zeros(t.shape, t.dtype) if p is None else host(p)
     if not np.isfinite(p).all(): continue  # a non-finite torch gradient is no reference
-    v = judge(f"grad a{i}", t, p, None if r is None else r.numpy(), bfloat16=b)
+    v = judge(f"grad a{i}", t, p, None if r is None else r.numpy(), tolerance_of=b)
     if not v.ok: return {"status": "fail", "kind": "grad-" + _kind(v.message), "message": v.message}
   return {"status": "ok"}
+
+def _loosest(program: dict, pt_ns: dict, pt) -> str | None:
+  """The least precise float dtype among the result and torch's values of the steps before it, when it is not the result's own: a
+  float32 step promoted to a float64 result carries float32's error (bfloat16 results are judged as bfloat16 this way too)."""
+  steps = [pt_ns.get(f"t{i}") for i in range(len(program["steps"]) - 1)] + [pt]
+  names = [str(t.dtype).removeprefix("torch.") for t in steps if isinstance(t, torch.Tensor) and t.is_floating_point()]
+  loosest = max(names, key=lambda d: TOLERANCE[d][0], default=None)
+  return loosest if loosest != str(pt.dtype).removeprefix("torch.") or loosest == "bfloat16" else None
 
 def _by_result(kind: str) -> bool:
   """Whether a failure kind is a wrong result (value, nan-inf, dtype, shape), not an error, crash or hang."""

@@ -38,10 +38,11 @@ class Verdict:
   tolerance: str = "exact"
 
 def judge(what: str, tg: np.ndarray, pt: np.ndarray, ref: np.ndarray | None, relative_only: bool = False, int32_for_int64: bool = False,
-          bfloat16: bool = False) -> Verdict:
+          tolerance_of: str | None = None) -> Verdict:
   """Judges tinygrad's `tg` against torch's `pt` (and the float64 `ref` when given) for the output named `what`.
-  relative_only drops atol, for the fuzzer to tell which step of a program first loses a tiny value. bfloat16: both sides computed
-  in bfloat16, which numpy lacks, and hand over float32 copies; they are judged with bfloat16's tolerance."""
+  relative_only drops atol, for the fuzzer to tell which step of a program first loses a tiny value. tolerance_of: the dtype whose
+  tolerance applies where it is not the result's: bfloat16, which numpy lacks (both sides hand over float32 copies), or a less precise
+  dtype the result was computed through (a float32 step promoted to a float64 result carries float32's error)."""
   if int32_for_int64 and tg.dtype == np.int32 and pt.dtype == np.int64: tg = tg.astype(np.int64)
   if tg.shape != pt.shape: return Verdict(False, f"{what}: shape {tg.shape}, but torch gives {pt.shape}")
   if tg.dtype != pt.dtype: return Verdict(False, f"{what}: dtype {tg.dtype}, but torch gives {pt.dtype}")
@@ -49,7 +50,7 @@ def judge(what: str, tg: np.ndarray, pt: np.ndarray, ref: np.ndarray | None, rel
     if np.array_equal(tg, pt): return Verdict(True)
     i = _index(np.argmax(tg != pt), pt.shape)
     return Verdict(False, f"{what}{list(i)} = {tg[i]!r}, but torch gives {pt[i]!r} (exact match required for {pt.dtype})")
-  rtol, atol = TOLERANCE["bfloat16" if bfloat16 else str(pt.dtype)]
+  rtol, atol = TOLERANCE[tolerance_of or str(pt.dtype)]
   if relative_only: atol = np.finfo(pt.dtype).tiny
   tol = f"atol={atol:g} rtol={rtol:g}"
   tg64, pt64 = tg.astype(np.float64), pt.astype(np.float64)
