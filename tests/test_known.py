@@ -8,7 +8,7 @@ from tools.fuzz.worker import Worker
 from tools.parity import known
 from tools.workbench import DEV
 
-RUNNABLE = [b for b, why in toolchain.backends().items() if why is None]
+RUNNABLE = toolchain.runnable()
 SIGS = [(k, s) for k in known.KNOWN for s in k.fuzz]
 REPROS = known.repros()
 

@@ -18,6 +18,10 @@ def backends() -> dict[str, str | None]:
           "CPU:LLVM": None if llvm and llvm >= 19 else f"needs libLLVM 19 or newer, found {llvm or 'none'}: `apt-get install libllvm19`",
           "CPU:X86": None, "PYTHON": None}  # X86 assembles its own machine code
 
+def runnable() -> list[str]:
+  """The CPU-side backends usable here."""
+  return [b for b, why in backends().items() if why is None]
+
 def ensure(dev: str = DEV) -> dict[str, str | None]:
   """Makes the DEV backend usable: as root, installs its package with apt-get (saying so first); otherwise stops with the command."""
   found = backends()

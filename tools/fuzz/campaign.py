@@ -123,7 +123,7 @@ def main():
   ap.add_argument("--seed", type=int, default=0)
   ap.add_argument("--ops", default="", help="comma-separated op names from tools/fuzz/programs.py (default: all)")
   ap.add_argument("--max-ops", type=int, default=3)
-  ap.add_argument("--backends", default=",".join(b for b, why in toolchain.backends().items() if why is None),
+  ap.add_argument("--backends", default=",".join(toolchain.runnable()),
                   help="comma-separated DEVs to run each program on (default: every CPU backend that runs here)")
   ap.add_argument("--smoke", action="store_true", help="one derandomized round (CI): fails on any finding not known or suppressed")
   ap.add_argument("--harvest", action="store_true", help="keep a live repro for each known signature met (tools/parity/known_repros.json)")

@@ -164,27 +164,26 @@ def _gradients(program, pt_ns, pt, tgs, grad) -> dict:
   except RuntimeError: return {"status": "ok"}
   try:
     if isinstance(tgs, Exception): raise tgs
-    bf16 = ["bfloat16" if g.dtype == dtypes.bfloat16 else None for g in tgs]
+    tols = ["bfloat16" if g.dtype == dtypes.bfloat16 else None for g in tgs]
     tgs = [host(g) for g in tgs]
   except Exception as e: return {"status": "fail", "kind": "grad-exception", "message": "backward: tinygrad raised " + _line(e)}
   try:
     ref_ns, ref = run(program, "torch", float64=True)
     refs = torch.autograd.grad((ref * torch.tensor(cot.astype(np.float64))).sum(), [ref_ns[f"a{i}"] for i in leaves], allow_unused=True)
   except RuntimeError: refs = [None] * len(leaves)
-  for i, t, p, r, b in zip(leaves, tgs, pgs, refs, bf16):
+  for i, t, p, r, tol in zip(leaves, tgs, pgs, refs, tols):
     p = np.zeros(t.shape, t.dtype) if p is None else host(p)
     if not np.isfinite(p).all(): continue  # a non-finite torch gradient is no reference
-    v = judge(f"grad a{i}", t, p, None if r is None else r.numpy(), tolerance_of=b)
+    v = judge(f"grad a{i}", t, p, None if r is None else r.numpy(), tolerance_of=tol)
     if not v.ok: return {"status": "fail", "kind": "grad-" + _kind(v.message), "message": v.message}
   return {"status": "ok"}
 
 def _loosest(program: dict, pt_ns: dict, pt) -> str | None:
-  """The least precise float dtype among the result and torch's values of the steps before it, when it is not the result's own: a
-  float32 step promoted to a float64 result carries float32's error (bfloat16 results are judged as bfloat16 this way too)."""
+  """The least precise float dtype among the result and torch's values of the steps before it: a float32 step promoted to a float64
+  result carries float32's error (and a bfloat16 result, handed over as float32, is judged as bfloat16)."""
   steps = [pt_ns.get(f"t{i}") for i in range(len(program["steps"]) - 1)] + [pt]
   names = [str(t.dtype).removeprefix("torch.") for t in steps if isinstance(t, torch.Tensor) and t.is_floating_point()]
-  loosest = max(names, key=lambda d: TOLERANCE[d][0], default=None)
-  return loosest if loosest != str(pt.dtype).removeprefix("torch.") or loosest == "bfloat16" else None
+  return max(names, key=lambda d: TOLERANCE[d][0], default=None)
 
 def _by_result(kind: str) -> bool:
   """Whether a failure kind is a wrong result (value, nan-inf, dtype, shape), not an error, crash or hang."""

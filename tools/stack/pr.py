@@ -173,7 +173,7 @@ def upstream_tests(wt: Path, ops: list[str], own: list[str], changed: dict[str, 
 def on_every_backend(runs: list[tuple[str, list[str]]], meta: dict[str, str]) -> list[tuple[str, list[str], str | None]]:
   """Upstream's tests on DEV, then on every other CPU backend that runs here: the backends share the patch's code up to codegen, where
   a change can break one of them only (a compare rewritten for nan broke DEV=CPU:X86's isel). A `Backend:` patch runs on its own."""
-  others = [] if "Backend" in meta else [b for b, why in toolchain.backends().items() if why is None and b != backend.get()]
+  others = [] if "Backend" in meta else [b for b in toolchain.runnable() if b != backend.get()]
   return [(label, t, None) for label, t in runs] + [(f"{label} on DEV={dev}", t, dev) for dev in others for label, t in runs]
 
 def upstream_check(runs: list[tuple[str, str, str]]) -> Check:
