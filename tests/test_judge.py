@@ -1,4 +1,5 @@
 """The judge's own tests (tools/parity/judge.py): the rule that parity and the fuzzer both apply must itself be right."""
+import subprocess
 import numpy as np
 import pytest
 from tools.parity.judge import SLACK, TOLERANCE, judge
@@ -69,6 +70,10 @@ def test_internal_errors_are_told_from_refusals():
   assert internal_error(raised(lambda: Tensor(1.0).shape[0])) is False  # IndexError from the test's own code, not from tinygrad
   assert not internal_error(raised(lambda: Tensor.ones(4, 3) + Tensor.ones(3, 4)))  # tinygrad's own broadcast error, raised on purpose
   assert not internal_error(ValueError("not raised at all"))
+  # clang rejecting code tinygrad rendered: internal, whatever the command's text
+  from tinygrad.runtime.support.compiler_cpu import ClangJITCompiler
+  assert internal_error(raised(lambda: ClangJITCompiler(["x86_64", "native"]).compile_to_obj("float f(float a) { return a | 0.5f; }")))
+  assert not internal_error(raised(lambda: subprocess.run(["false"], check=True)))  # not from inside tinygrad
 
 KINK = """import sys
 sys.path.insert(0, sys.argv[1])

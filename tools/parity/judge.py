@@ -6,7 +6,7 @@ worst error is within the tolerance of the reference, or at most SLACK times tor
 when it is clearly less accurate than torch. NaN must appear where torch's NaN appears; infinities must match in sign.
 Integers and bools must be equal. Shapes and dtypes must be equal everywhere, except that where the caller allows it, tinygrad's
 int32 may stand for torch's int64 (tinygrad's default int is int32 by design); the values must still be equal."""
-import struct, traceback
+import struct, subprocess, traceback
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -19,11 +19,14 @@ SLACK = 4.0
 # tinygrad's own with some text (a ValueError, TypeError, RuntimeError, or an IndexError such as its broadcast error). An assert that
 # fires, or one of the errors below that Python raises by itself inside tinygrad (tuple index out of range, a missing dict key), is an
 # internal error: a finding even where torch rejects the input too, since a user deserves a clear error, not a traceback from the
-# scheduler. Asserts never count as refusals: they are checks of tinygrad's own invariants, and vanish under python -O.
+# scheduler. Asserts never count as refusals: they are checks of tinygrad's own invariants, and vanish under python -O. Nor do a
+# compiler rejecting the code tinygrad rendered, or tinygrad's UOp verifier rejecting a graph it built itself.
 INTERNAL = (AssertionError, IndexError, KeyError, ZeroDivisionError, struct.error, OverflowError, RecursionError)
 
 def internal_error(e: BaseException) -> bool:
   frames = traceback.extract_tb(e.__traceback__)
+  if any("tinygrad" in Path(f.filename).parts for f in frames) and \
+     (isinstance(e, subprocess.CalledProcessError) or str(e).startswith("UOp verification failed")): return True
   if not isinstance(e, INTERNAL) or not frames or "tinygrad" not in Path(frames[-1].filename).parts: return False
   on_purpose = (frames[-1].line or "").lstrip().startswith("raise ") and bool(str(e))
   return isinstance(e, AssertionError) or not on_purpose

@@ -89,7 +89,8 @@ BINARY = [
   binary("pow", operator.pow, samples=[*binary_samples(lo=0.25, hi=2.0, ints=False), S(A((3, 4)), 3, name="negative-base,int-exponent"),
          S(ints(0, 5), ints(0, 3), name="int32**int32"),  # exponents past int32's range, even integers all
          S(A((4,), values=(-1.5, -0.5, -2.0, -0.5), grad=False), A((4,), values=(-3.4e38, 3.4e38, 3e9, -3e9), grad=False),
-           name="negative-base,huge-exponent")],
+           name="negative-base,huge-exponent"),
+         S(A((6,), values=(-1.5, -1.0, -0.5, 0.0, 0.5, 1.5), grad=False), 1e20, name="const-exponent-past-2**53")],
          covers=("__pow__",)),
   Op("maximum", "elementwise", lambda x, y: x.maximum(y), torch.maximum, binary_samples()[:6] + [TIES]),
   Op("minimum", "elementwise", lambda x, y: x.minimum(y), torch.minimum, binary_samples()[:6] + [TIES]),
@@ -110,7 +111,8 @@ BINARY = [
   Op("__floordiv__", "elementwise", operator.floordiv, operator.floordiv, [S(ints(-10, 10), ints(1, 4)),
      S(floats(-5, 5), floats(0.5, 2))], grad=False),
   *[Op(n, "elementwise", f, f, [S(ints(-100, 100), ints(-100, 100)), S(A((3, 4), "bool"), A((3, 4), "bool")),
-       S(A((3, 4), "uint8", 0, 255), A((1, 4), "uint8", 0, 255)), S(ints(-100, 100), 7)], grad=False, covers=(d,))
+       S(A((3, 4), "uint8", 0, 255), A((1, 4), "uint8", 0, 255)), S(ints(-100, 100), 7),
+       S(ints(-100, 100), 0.5, name="int32,float-scalar")], grad=False, covers=(d,))  # torch refuses an int with a float
     for n, f, d in [("bitwise_and", operator.and_, "__and__"), ("bitwise_or", operator.or_, "__or__"), ("bitwise_xor", operator.xor, "__xor__")]],
   *[Op(n, "elementwise", f, f, [S(ints(0, 1000), 3), S(A((3, 4), "uint8", 0, 255), 2), S(A((3, 4), "int64", -1000, 1000), 4)],
        grad=False, covers=(d,))

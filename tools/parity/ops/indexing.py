@@ -45,7 +45,10 @@ OPS = [
       S(A((3, 5)), 1, idx((3, 2), [0, 0, 1, 1, 2, 2]), A((3, 2)), reduce="add", name="tensor-src,add")]),
   *[Op("scatter_reduce", "indexing", lambda x, d, i, s, **k: x.scatter_reduce(d, i, s, **k), lambda x, d, i, s, **k: x.scatter_reduce(d, i, s, **k),
        [S(A((3, 5)), 1, idx((3, 4), [0, 0, 4, 1, 2, 2, 2, 3, 1, 1, 0, 4]), A((3, 4)), reduce=r, name=f"{r}"),
-        S(A((3, 5)), 1, idx((3, 4), [0, 0, 4, 1, 2, 2, 2, 3, 1, 1, 0, 4]), A((3, 4)), reduce=r, include_self=False, name=f"{r},exclude-self")])
+        S(A((3, 5)), 1, idx((3, 4), [0, 0, 4, 1, 2, 2, 2, 3, 1, 1, 0, 4]), A((3, 4)), reduce=r, include_self=False, name=f"{r},exclude-self")]
+       # self tied with three src values: torch gives each of the four a quarter of the gradient
+       + ([S(A((3, 5), values=(0,) * 15), 1, idx((3, 4), [0, 0, 4, 1, 2, 2, 2, 3, 1, 1, 0, 4]), A((3, 4), values=(0,) * 12), reduce=r,
+             name=f"{r},ties")] if r in ("amax", "amin") else []))
     for r in ("sum", "prod", "mean", "amax", "amin")],
   Op("masked_select", "indexing", lambda x, m: x.masked_select(m), torch.masked_select,
      [S(A((3, 4)), A((3, 4), "bool")), S(A((3, 4)), A((1, 4), "bool"))]),

@@ -34,7 +34,8 @@ REDUCTIONS = [
   reduction("all", torch.all, BOOL_SAMPLES, grad=False), reduction("any", torch.any, BOOL_SAMPLES, grad=False),
   reduction("logsumexp", torch.logsumexp, [S(A((3, 4, 5)), axis=1), S(A((3, 4, 5)), axis=-1, keepdim=True), S(A((3, 4), low=80, high=90), axis=1),
                                             S(A((5, 4), view="T"), axis=0)]),
-  Op("std", "reduce", lambda x, **k: x.std(**k), dim(torch.std), reduce_samples(empty=False) + [S(A((3, 4)), axis=1, correction=0)]),
+  Op("std", "reduce", lambda x, **k: x.std(**k), dim(torch.std), reduce_samples(empty=False) + [S(A((3, 4)), axis=1, correction=0),
+     S(A((2, 3), values=(1.5,) * 3 + (0, 1, 2)), axis=1, name="constant")]),  # a std of 0: a kink whose gradient torch takes as 0
   Op("var", "reduce", lambda x, **k: x.var(**k), dim(torch.var), reduce_samples(empty=False) + [S(A((3, 4)), axis=1, correction=0)]),
   Op("std_mean", "reduce", lambda x, **k: x.std_mean(**k), dim(torch.std_mean), [S(A((3, 4)), axis=1), S(A((3, 4)))]),
   Op("var_mean", "reduce", lambda x, **k: x.var_mean(**k), dim(torch.var_mean), [S(A((3, 4)), axis=1), S(A((3, 4)))]),
