@@ -79,7 +79,7 @@ BINARY = [
   binary("add", operator.add, covers=("__add__",)), binary("sub", operator.sub, covers=("__sub__",)),
   # a python int at or past an int dtype's width wraps to 0 in it, as in torch (x*2**v becomes a shift by v)
   binary("mul", operator.mul, covers=("__mul__",), samples=[*binary_samples(), S(ints(-100, 100), 2**32, name="int32*2**32"),
-         S(A((3, 4), "int8", -100, 100), 256, name="int8*256")]),
+         S(A((3, 4), "int8", -100, 100), 256, name="int8*256"), S(A((3, 4), "float64"), 1e-05, name="float64,1e-05")]),
   binary("div", operator.truediv, samples=binary_samples(lo2=0.25, hi2=2.0), covers=("__truediv__",)),
   Op("__radd__", "elementwise", rev(operator.add, 2.5), rev(operator.add, 2.5), unary_samples(edge=False)),
   Op("__rsub__", "elementwise", rev(operator.sub, 2.5), rev(operator.sub, 2.5), unary_samples(edge=False)),
