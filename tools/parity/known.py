@@ -119,8 +119,9 @@ KNOWN = [
               "atan:grad-value:float:special")),
   Known("the gradient of erf at 0 is 0, torch's is 2/sqrt(pi): erf is sign(x) * erf(|x|) too (fixed upstream by #17861; patches/dropped/)",
         fuzz=("erf:grad-value:float:finite", "erf:grad-value:float:scalar", "erf:grad-value:float:special")),
-  Known("erf of float16 near 0 is 1 minus a value rounded near 1: erf(1e-3) is -7.3e-4 and erf(0) is -0 (torch: 1.1e-3 and 0), so "
-        "rsqrt(erf(0)) is -inf; still in 0.14.0", fuzz=("erf:nan-inf:float:special", "erf:value:float:scalar", "erf:value:float:special")),
+  Known("erf of float16 is 1 minus a value rounded to half near 1: erf(1e-3) is -7.3e-4 and erf(0) is -0 (torch: 1.1e-3 and 0), "
+        "so rsqrt(erf(0)) is -inf, and elsewhere it is off by up to 3.4 tolerances (0.308 for 0.309); still in 0.14.0",
+        fuzz=("erf:nan-inf:float:special", "erf:value:float:scalar", "erf:value:float:special")),
   Known(f"the gradient of erf at inf is nan, torch's is 0: {UNUSED_INF}", parity=("erf/edge-values",)),
   Known("the gradient of atanh at inf is nan, torch's is -0.0", parity=("atanh/edge-values",)),
   Known(f"the gradient of softplus at inf and of logsigmoid at -inf is nan, torch's finite: {UNUSED_INF}",
