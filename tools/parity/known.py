@@ -103,12 +103,6 @@ KNOWN = [
   Known("relu(nan) is 0, torch gives nan (on DEV=CPU:X86 the vmaxss that breaks hardtanh gives nan)", parity=("relu/edge-values",),
         backends=("CPU", "CPU:LLVM", "PYTHON", "CUDA")),
   Known("relu of a nan constant (a 0-d input is one) folds to 0 on every backend; torch gives nan", fuzz=("relu:nan-inf:float:scalar",)),
-  Known("bitwise and, or and xor check only self's dtype, so an int or bool with a python float (x & 0.5) reaches the renderer as a float "
-        "op: clang rejects it, CPU:LLVM raises KeyError and CPU:X86 IndexError; torch refuses it with a message. 0.14.0 refuses it in its "
-        "UOp verifier at realize (RuntimeError: UOp verification failed, and a dump of the graph)", backends=CPUS,
-        parity=tuple(f"bitwise_{op}/int32,float-scalar" for op in ("and", "or", "xor")),
-        fuzz=("and:internal-error:bool:python-float", "and:internal-error:int:python-float",
-              "or:internal-error:bool:python-float", "xor:internal-error:bool:python-float")),
   Known("x / c for a python float c whose reciprocal overflows (1e-40 in float32) is x * inf: 0 / 1e-40 is nan, torch's 0 (fixed in 0.14.0)",
         fuzz=("truediv:nan-inf:float:python-float",)),
   # bugs: gradients at edge values and kinks
@@ -169,6 +163,12 @@ KNOWN = [
         "bitwise op that clang cannot compile (with zero-size inputs nothing compiles and an empty float tensor comes back); torch refuses "
         "it. 0.14.0 refuses it too, in UOp verification",
         fuzz=("and:exception:int:python-float", "and:exception:int:zero-size", "or:exception:int:zero-size")),
+  Known("the same (int32 & 0.5), judged as internal errors where they happen: clang rejects the float op, CPU:LLVM raises KeyError and "
+        "CPU:X86 IndexError", backends=CPUS, parity=tuple(f"bitwise_{op}/int32,float-scalar" for op in ("and", "or", "xor")),
+        fuzz=("and:internal-error:bool:python-float", "and:internal-error:int:python-float",
+              "or:internal-error:bool:python-float", "xor:internal-error:bool:python-float")),
+  Known("a bool tensor with a python int past int32 (mask | 2**31) computes in tinygrad's default int, int32, and wraps silently "
+        "(-2147483647); torch computes in int64. Still in 0.14.0", fuzz=("or:value:bool:python-wide-int", "xor:value:bool:python-wide-int")),
   Known("a python int outside an int tensor's dtype is compared by its value, as numpy 2 does (int8 < 300 is True); torch first wraps it "
         "into the dtype (300 is 44 in int8)", fuzz=("gt:value:int:python-wide-int", "lt:value:int:python-wide-int")),
   Known("maximum and minimum with nan depend on the side: maximum(nan, 1) is nan but maximum(1, nan) is 1 (MAX renders as a compare and "
@@ -212,8 +212,6 @@ KNOWN = [
         "asin or atan before it pass the nan on (fixed in 0.14.0)",
         fuzz=("asin:grad-nan-inf:float:finite", "asin:grad-nan-inf:float:special", "atan:grad-nan-inf:float:finite",
               "atan:grad-nan-inf:float:special", "prod:grad-nan-inf:float:finite", "prod:grad-nan-inf:float:special")),
-  Known("a bool tensor with a python int past int32 (mask | 2**31) computes in tinygrad's default int, int32, and wraps silently "
-        "(-2147483647); torch computes in int64. Still in 0.14.0", fuzz=("or:value:bool:python-wide-int", "xor:value:bool:python-wide-int")),
   Known("logsumexp of a slice holding inf is nan, torch's inf: shifting by the max takes inf - inf (upstream's #17822 shifts by 0 where the "
         "max is not finite)", fuzz=("logsumexp:nan-inf:float:scalar",)),
   Known("the gradient of std (and std_mean) of a constant slice is nan, torch's 0: sqrt's gradient at 0 is inf, times a zero deviation; "
