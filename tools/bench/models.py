@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from tinygrad import Device, Tensor, TinyJit, nn
+from tinygrad.codegen import to_program_cache
 from tinygrad.device import Buffer
 from tinygrad.helpers import GlobalCounters
 from tools.workbench import ROOT, WorkbenchError, cli, import_tinygrad_tree, import_vit_pytorch, write_atomic
@@ -117,8 +118,9 @@ def peak_buffer_memory():
   try: yield lambda: (peak[0] - base) / 2**20
   finally: Buffer.allocate = alloc
 
-def attention_memory(m, lengths: list[int]) -> dict[str, list[float]]:
-  """MiB per length for naive attention and both flash forms, forward and forward+backward (1 x 4 heads x n x 64, causal)."""
+def attention_memory(m, lengths: list[int]) -> tuple[dict[str, list[float]], dict[str, list[int]]]:
+  """MiB per length for naive attention and both flash forms, forward and forward+backward (1 x 4 heads x n x 64, causal), and the
+  kernels each compiled (after the forward at the same length, so the backward's row counts what the backward adds)."""
   def naive(q, k, v, grad):
     out = q.scaled_dot_product_attention(k, v, is_causal=True)
     Tensor.realize(out, *((out * grad).sum().gradient(q, k, v) if grad is not None else ()))
@@ -127,17 +129,21 @@ def attention_memory(m, lengths: list[int]) -> dict[str, list[float]]:
     Tensor.realize(out, *((out * grad).sum().gradient(q, k, v) if grad is not None else ()))
   def steps(q, k, v, grad): m.flash.flash_attention_steps(q, k, v, is_causal=True, block=256, grad_out=grad)
   res: dict[str, list[float]] = {}
+  compiled: dict[str, list[int]] = {}
   for label, fn in (("naive (Tensor.scaled_dot_product_attention)", naive), ("flash_attention (one lazy graph)", lazy),
                     ("flash_attention_steps", steps)):
     for backward in (False, True):
-      row = res.setdefault(f"{label}, {'forward+backward' if backward else 'forward'}", [])
+      name = f"{label}, {'forward+backward' if backward else 'forward'}"
+      row, kernels = res.setdefault(name, []), compiled.setdefault(name, [])
       for n in lengths:
         q, k, v, grad = (Tensor(np.random.default_rng(i).standard_normal((1, 4, n, 64), dtype=np.float32)).realize() for i in range(4))
         print(f"  memory: {label}, n={n}, {'fwd+bwd' if backward else 'fwd'}", file=sys.stderr, flush=True)
+        before = len(to_program_cache)
         with peak_buffer_memory() as peak:
           fn(q, k, v, grad if backward else None)
           row.append(peak())
-  return res
+        kernels.append(len(to_program_cache) - before)
+  return res, compiled
 
 def main():
   m = models()
@@ -150,11 +156,14 @@ def main():
   for case in cases(m):
     print(f"timing {case.name}", file=sys.stderr, flush=True)
     lines.append("| " + " | ".join(case.row()) + " |")
-  mem = attention_memory(m, lengths)
+  mem, compiled = attention_memory(m, lengths)
   lines += ["", "## Attention: peak buffer memory (MiB above the inputs)", "",
             "1 x 4 heads x n x 64, float32, causal, block 256. Measured as the most bytes tinygrad's buffers held at once.", "",
             "| attention | " + " | ".join(f"n={n}" for n in lengths) + " |", "|---|" + "---|" * len(lengths)]
   lines += [f"| {label} | " + " | ".join(f"{x:.0f}" for x in row) + " |" for label, row in mem.items()]
+  lines += ["", "## Attention: kernels compiled", "", "The same runs: kernels compiled for each (a backward after the forward at the same length).",
+            "", "| attention | " + " | ".join(f"n={n}" for n in lengths) + " |", "|---|" + "---|" * len(lengths)]
+  lines += [f"| {label} | " + " | ".join(str(x) for x in row) + " |" for label, row in compiled.items()]
   OUT.mkdir(parents=True, exist_ok=True)
   write_atomic(OUT / "models.md", "\n".join(lines) + "\n")
   fig, ax = plt.subplots(figsize=(7, 4.5))
