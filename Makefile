@@ -5,7 +5,7 @@ PYTEST := $(VENV) -m pytest -q -n 2
 DEV ?= CPU
 export DEV
 
-.PHONY: fuzz fuzz-harvest fuzz-smoke fuzz-stack fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist bench-models explain
+.PHONY: fuzz fuzz-harvest fuzz-smoke fuzz-stack fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist test-cluster bench-fuzz bench-models explain
 
 # UPSTREAM=<branch or commit> moves the pin (online); DROP_MERGED=1 then drops patches upstream already has
 sync:
@@ -61,10 +61,17 @@ pr:
 pr-check:
 	$(VENV) -m tools.stack.pr --all $(if $(FAST),--fast)
 
-# the differential fuzzer (tools/fuzz/): TIME= seconds, SEED=, OPS=exp,add,..., DEV= as everywhere
+# the differential fuzzer (tools/fuzz/): TIME= seconds, SEED=, OPS=exp,add,..., JOBS= campaigns side by side (default: one per core),
+# BACKENDS=CPU,PYTHON, CLUSTER= a Ray cluster's address (or local; tools/fuzz/cluster.py); the report goes to build/fuzz/report.md
 fuzz:
 	$(PYTHON) -m tools.stack.sync --if-needed
-	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS)) $(if $(BACKENDS),--backends $(BACKENDS))
+	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS)) $(if $(BACKENDS),--backends $(BACKENDS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(CLUSTER),--cluster $(CLUSTER))
+
+# the cluster path on this machine: a local Ray instance with two jobs (installs pyproject.toml's cluster extra into .venv first)
+test-cluster:
+	$(PYTHON) -m tools.stack.sync --if-needed
+	$(VENV) -m pip install -q --disable-pip-version-check "$$($(VENV) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["cluster"])')"
+	$(PYTEST) tests/test_cluster.py
 
 fuzz-smoke:
 	$(PYTHON) -m tools.stack.sync --if-needed
@@ -97,6 +104,11 @@ explain:
 	$(VENV) -m tools.explain "$(EXPR)" --shapes "$(SHAPES)" --vars "$(VARS)" --backends "$(BACKENDS)"
 
 # per example model: tinygrad (plain, TinyJit) vs torch forward and training-step times, and flash vs naive attention memory
+# the campaign's programs/s at JOBS=1 and JOBS= (default: one per core), TIME= seconds each, and where a program's time goes
+bench-fuzz:
+	$(PYTHON) -m tools.stack.sync --if-needed
+	$(VENV) -m tools.bench.fuzz --time $(or $(TIME),120) $(if $(JOBS),--jobs $(JOBS)) $(if $(BACKENDS),--backends $(BACKENDS))
+
 bench-models:
 	$(PYTHON) -m tools.stack.sync --if-needed
 	$(VENV) -m tools.bench.models

@@ -25,6 +25,13 @@ def signature(program: dict, result: dict) -> str:
 
 def finding_id(sig: str) -> str: return sig.split(":")[0] + "-" + hashlib.sha256(sig.encode()).hexdigest()[:8]
 
+def claim(sig: str) -> bool:
+  """Whether this process is the first to find `sig`: the folder's creation is atomic, so jobs running side by side never write one twice."""
+  FINDINGS.mkdir(parents=True, exist_ok=True)
+  try: (FINDINGS / finding_id(sig)).mkdir()
+  except FileExistsError: return False
+  return True
+
 def write(program: dict, result: dict, sig: str) -> Path:
   """The finding's folder; a finding of some backends only (result["dev"]) gets a repro that runs on the first of them."""
   d = FINDINGS / finding_id(sig)

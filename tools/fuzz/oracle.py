@@ -1,14 +1,38 @@
 """Runs one fuzz program on tinygrad and torch (in a worker process) and judges it with the parity harness's rule."""
-import functools, math, zlib
+import functools, math, time, zlib
+from collections import Counter
+from contextlib import contextmanager
 import numpy as np, torch
 import torch.nn.functional as F
 from tinygrad import Device, Tensor, TinyJit, dtypes
+from tinygrad.device import Compiler
 from tinygrad.engine.jit import JitError
 from tools.parity.judge import TOLERANCE, internal_error, judge
 from tools.fuzz.programs import NAMESPACE, array, function_source, kind, leaf, scalar_class, source
 
 # what a program's source sees, in tinygrad and in torch (a copy each run)
 NAMES = {"tiny": {**NAMESPACE, "np": np, "Tensor": Tensor, "dtypes": dtypes}, "torch": {**NAMESPACE, "np": np, "torch": torch, "F": F}}
+
+TIMES: Counter = Counter()  # seconds per phase of the program being evaluated, each phase's own: the campaign's profile
+_open: list[list] = []  # the phases being timed, innermost last: [start, seconds of the phases nested in it, whole]
+
+@contextmanager
+def timed(phase: str, whole: bool = False):
+  """Counts the block's time under `phase`, less that of the phases nested in it; a `whole` phase keeps theirs too."""
+  if _open and _open[-1][2]:
+    yield
+    return
+  _open.append(t := [time.perf_counter(), 0.0, whole])
+  try: yield
+  finally:
+    _open.pop()
+    TIMES[phase] += (dt := time.perf_counter() - t[0]) - t[1]
+    if _open: _open[-1][1] += dt
+
+_compile_cached = Compiler.compile_cached
+def _timed_compile(self, src: str) -> bytes:
+  with timed("tinygrad compile"): return _compile_cached(self, src)
+Compiler.compile_cached = _timed_compile  # every renderer's compiler (the X86 backend assembles in Python, without one)
 
 def run(program: dict, lib: str, float64: bool = False) -> tuple[dict, object]:
   ns = dict(NAMES[lib])
@@ -28,7 +52,12 @@ def host(t) -> np.ndarray:
   return t.float().numpy() if t.dtype == dtypes.bfloat16 else t.numpy()
 
 def evaluate(program: dict) -> dict:
-  """{"status": ok | discard | fail, "kind": ..., "message": ..., "step": index of the first step that goes wrong}"""
+  """{"status": ok | discard | fail, "kind": ..., "message": ..., "step": index of the first step that goes wrong, "times": TIMES}"""
+  TIMES.clear()
+  res = _judged(program)
+  return {**res, "times": dict(TIMES)}
+
+def _judged(program: dict) -> dict:
   if any(t["dtype"] == "bfloat16" for t in program["inputs"]) and not compiles("bfloat16"): return {"status": "discard"}
   # DEV=PYTHON runs every element of every kernel in Python: 4097 elements take seconds there, the large tier's 65537 over a minute
   if Device.DEFAULT == "PYTHON" and any(math.prod(t["shape"]) > 4097 for t in program["inputs"]): return {"status": "discard"}
@@ -40,8 +69,9 @@ def evaluate(program: dict) -> dict:
     # way round (an int sum's dtype, uint32 where torch gives int64, is not why gelu of it raises in torch); a TinyJit replay takes
     # part only in the search for a TinyJit failure
     plain = program if res["kind"].startswith("jit") else {k: v for k, v in program.items() if k != "jit"}
-    res["step"] = next((k for k in sorted(feeding(program)) if (r := _evaluate(prefix(plain, k + 1), True))["status"] == "fail"
-                        and r["kind"] != "grad-0d-const-alias" and _by_result(r["kind"]) == _by_result(res["kind"])), len(program["steps"]) - 1)
+    with timed("culprit search", whole=True):
+      res["step"] = next((k for k in sorted(feeding(program)) if (r := _evaluate(prefix(plain, k + 1), True))["status"] == "fail"
+                          and r["kind"] != "grad-0d-const-alias" and _by_result(r["kind"]) == _by_result(res["kind"])), len(program["steps"]) - 1)
     res["operands"] = operand_classes(program, res["step"])
   return res
 
@@ -78,15 +108,17 @@ def feeding(program: dict) -> set[int]:
 def prefix(program: dict, n: int) -> dict: return {**program, "steps": program["steps"][:n]}
 
 def _evaluate(program: dict, relative_only: bool = False) -> dict:
-  try: pt_ns, pt = run(program, "torch")
+  try:
+    with timed("torch"): pt_ns, pt = run(program, "torch")
   except Exception as e: pt = e
   grad = None if isinstance(pt, Exception) else _cotangent(program, pt)
   try:
-    tg_ns, tg = run(program, "tiny")
-    # the backward graph is built before anything is realized, as in training: realizing an output first can cut its gradient path
-    # (.numpy() realizes a contiguous() or sort's values in place, and the gradient through them is silently 0)
-    tgs = _tiny_gradients(tg_ns, tg, *grad) if grad else None
-    tg_np = host(tg)
+    with timed("tinygrad graph"):
+      tg_ns, tg = run(program, "tiny")
+      # the backward graph is built before anything is realized, as in training: realizing an output first can cut its gradient path
+      # (.numpy() realizes a contiguous() or sort's values in place, and the gradient through them is silently 0)
+      tgs = _tiny_gradients(tg_ns, tg, *grad) if grad else None
+    with timed("tinygrad schedule and run"): tg_np = host(tg)
   except Exception as e: tg = e
   if isinstance(pt, Exception) and any(m in str(pt) for m in NO_REFERENCE): return {"status": "discard"}
   if isinstance(pt, Exception) or isinstance(tg, Exception):
@@ -97,7 +129,8 @@ def _evaluate(program: dict, relative_only: bool = False) -> dict:
     return {"status": "fail", "kind": "exception", "message": who}
   if pt.dtype.is_floating_point:
     # an ill-conditioned program (non-finite intermediates from finite inputs, or torch far from float64) is no evidence
-    try: ref_ns, ref = run(program, "torch", float64=True)
+    try:
+      with timed("float64 reference"): ref_ns, ref = run(program, "torch", float64=True)
     except Exception: return {"status": "discard"}
     finite_in = all(np.isfinite(np.asarray(t["values"], dtype=np.float64)).all() for t in program["inputs"] if kind(t["dtype"]) == "f")
     inter = [ref_ns[f"t{i}"] for i in range(len(program["steps"]) - 1)]
@@ -119,7 +152,8 @@ def _evaluate(program: dict, relative_only: bool = False) -> dict:
     # the same program on 1-element 1-D inputs is fine: 0-d inputs become CONST UOps, and tinygrad merges equal constants,
     # so the gradient w.r.t. Tensor(2.0) also counts every other 2.0 in the graph (d(x*2)/dx at x=2 is 4)
     res["kind"] = "grad-0d-const-alias"
-  return replay(program) if res["status"] == "ok" and "jit" in program else res
+  if res["status"] != "ok" or "jit" not in program: return res
+  with timed("TinyJit replay"): return replay(program)
 
 def replay(program: dict) -> dict:
   """TinyJit: the program as a function of its inputs (forward and gradients), called once per set of input values, jitted and
@@ -160,16 +194,18 @@ def _gradients(program, pt_ns, pt, tgs, grad) -> dict:
   maximum) torch's choice of subgradient is the reference, as it is for everything else."""
   if grad is None: return {"status": "ok"}
   leaves, cot = grad
-  try: pgs = torch.autograd.grad((pt * torch.tensor(cot)).sum(), [pt_ns[f"a{i}"] for i in leaves], allow_unused=True)
+  try:
+    with timed("torch"): pgs = torch.autograd.grad((pt * torch.tensor(cot)).sum(), [pt_ns[f"a{i}"] for i in leaves], allow_unused=True)
   except RuntimeError: return {"status": "ok"}
   try:
     if isinstance(tgs, Exception): raise tgs
     tols = ["bfloat16" if g.dtype == dtypes.bfloat16 else None for g in tgs]
-    tgs = [host(g) for g in tgs]
+    with timed("tinygrad schedule and run"): tgs = [host(g) for g in tgs]
   except Exception as e: return {"status": "fail", "kind": "grad-exception", "message": "backward: tinygrad raised " + _line(e)}
   try:
-    ref_ns, ref = run(program, "torch", float64=True)
-    refs = torch.autograd.grad((ref * torch.tensor(cot.astype(np.float64))).sum(), [ref_ns[f"a{i}"] for i in leaves], allow_unused=True)
+    with timed("float64 reference"):
+      ref_ns, ref = run(program, "torch", float64=True)
+      refs = torch.autograd.grad((ref * torch.tensor(cot.astype(np.float64))).sum(), [ref_ns[f"a{i}"] for i in leaves], allow_unused=True)
   except RuntimeError: refs = [None] * len(leaves)
   for i, t, p, r, tol in zip(leaves, tgs, pgs, refs, tols):
     p = np.zeros(t.shape, t.dtype) if p is None else host(p)

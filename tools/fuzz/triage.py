@@ -6,7 +6,7 @@ upstream's history too (tools/stack/history.py): fixed upstream by a commit, or 
 import json, os, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from tools.fuzz import findings
+from tools.fuzz import findings, report
 from tools.parity import known
 from tools.stack import history, patches, sdist
 from tools.stack.queue import newest_release
@@ -78,6 +78,6 @@ def main():
   if not head: print(f"offline: upstream's history is out of reach, so each finding is checked at the pin and in tinygrad {version} only\n")
   print(f"| finding | signature | plain pin | pin + stack | tinygrad {version} | label |\n|---|---|---|---|---|---|")
   for r in triage(version, head): print(f"| {r['id']} | {r['signature']} | {r['pin']} | {r['stack']} | {r[version]} | {r['label']} |")
-  print(f"\nwritten to {record().relative_to(ROOT)}")
+  print(f"\nwritten to {record().relative_to(ROOT)}" + (", and into the last campaign's build/fuzz/report.md" if report.refresh() else ""))
 
 if __name__ == "__main__": cli(main)

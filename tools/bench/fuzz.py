@@ -1,0 +1,40 @@
+"""make bench-fuzz: the campaign's programs/s with 1 job and with JOBS (default: one per core), each for TIME seconds from the same
+seed into a scratch findings folder (every finding is new there, as in a first campaign), and where a program's time goes.
+Writes build/bench/fuzz.md. The kernel cache is what it is: run it twice to see the warm figure."""
+import argparse, os, tempfile
+from pathlib import Path
+from tools.fuzz import findings, jobs, report
+from tools import toolchain
+from tools.workbench import ROOT, cli, write_atomic
+
+OUT = ROOT / "build" / "bench"
+
+def measure(n: int, budget_s: float, seed: int, backends: list[str]) -> dict:
+  with tempfile.TemporaryDirectory() as tmp:
+    findings.FINDINGS = Path(tmp) / "findings"  # and the Hypothesis example database beside it: nothing carried over
+    tally = jobs.run(n, budget_s, base_seed=seed, ops=None, backends=backends)
+  data = {"programs": tally.programs, "elapsed": tally.elapsed(), "times": dict(tally.times), "new": len(tally.new)}
+  return data | {"rate": report.rate(data)}
+
+def main():
+  ap = argparse.ArgumentParser(description=__doc__)
+  ap.add_argument("--time", type=float, default=120)
+  ap.add_argument("--seed", type=int, default=1)
+  ap.add_argument("--jobs", type=int, default=os.cpu_count())
+  ap.add_argument("--backends", default=",".join(toolchain.runnable()))
+  args = ap.parse_args()
+  backends = [b for b in args.backends.split(",") if b]
+  runs = {n: measure(n, args.time, args.seed, backends) for n in sorted({1, args.jobs})}
+  one = runs[1]["rate"]
+  lines = [f"# Fuzz throughput: {args.time:.0f} s per run, seed {args.seed}, backends {', '.join(backends)}", "",
+           "| jobs | programs | programs/s | speed-up | new findings |", "|---|---|---|---|---|"]
+  lines += [f"| {n} | {r['programs']} | {r['rate']:.1f} | {r['rate'] / max(one, 1e-9):.2f}x | {r['new']} |" for n, r in runs.items()]
+  lines += ["", f"Where a program's time goes with 1 job (each phase's own time, summed over the {len(backends)} backends):", "",
+            "| phase | ms per program | share |", "|---|---|---|"]
+  lines += [f"| {p} | {ms:.1f} | {share:.0%} |" for p, ms, share in report.profile(runs[1])]
+  OUT.mkdir(parents=True, exist_ok=True)
+  write_atomic(OUT / "fuzz.md", "\n".join(lines) + "\n")
+  print("\n".join(lines) + f"\n\nwritten to {(OUT / 'fuzz.md').relative_to(ROOT)}")
+  for n, r in runs.items(): print(f"programs/s at JOBS={n}: {r['rate']:.1f}")
+
+if __name__ == "__main__": cli(main)
