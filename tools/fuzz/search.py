@@ -98,6 +98,7 @@ def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int 
           if not findings.claim(sig): return seen.add(sig)  # another job found it first
           shrinking = sig
         if sig == shrinking: raise Found(program, res, sig)  # Hypothesis shrinks it
+      drawn[0] = time.perf_counter()  # not the last round's shrinking and repro checks
       try: prop()
       except BaseExceptionGroup as eg:  # a flaky failure (a crash that did not repeat, say) still names the program
         found = [e for e in eg.exceptions if isinstance(e, Found)]
