@@ -5,7 +5,7 @@ PYTEST := $(VENV) -m pytest -q -n 2
 DEV ?= CPU
 export DEV
 
-.PHONY: fuzz fuzz-harvest fuzz-smoke fuzz-stack fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist test-cluster bench-fuzz bench-models explain
+.PHONY: fuzz fuzz-harvest fuzz-smoke fuzz-stack fuzz-triage fuzz-export sync test test-tools test-parity test-parity-backends parity-coverage lint patches-export patch-new patches-status patches-check pr pr-check mnist test-cluster bench-fuzz bench-guidance bench-models explain
 
 # UPSTREAM=<branch or commit> moves the pin (online); DROP_MERGED=1 then drops patches upstream already has
 sync:
@@ -62,10 +62,10 @@ pr-check:
 	$(VENV) -m tools.stack.pr --all $(if $(FAST),--fast)
 
 # the differential fuzzer (tools/fuzz/): TIME= seconds, SEED=, OPS=exp,add,..., JOBS= campaigns side by side (default: one per core),
-# BACKENDS=CPU,PYTHON, CLUSTER= a Ray cluster's address (or local; tools/fuzz/cluster.py); the report goes to build/fuzz/report.md
+# BACKENDS=CPU,PYTHON, GUIDED=1 (coverage guidance, tools/fuzz/reach.py), CLUSTER= a Ray cluster's address (or local; tools/fuzz/cluster.py); the report goes to build/fuzz/report.md
 fuzz:
 	$(PYTHON) -m tools.stack.sync --if-needed
-	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS)) $(if $(BACKENDS),--backends $(BACKENDS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(CLUSTER),--cluster $(CLUSTER))
+	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS)) $(if $(BACKENDS),--backends $(BACKENDS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(CLUSTER),--cluster $(CLUSTER)) $(if $(GUIDED),--guided)
 
 # the cluster path on this machine: a local Ray instance with two jobs (installs pyproject.toml's cluster extra into .venv first)
 test-cluster:
@@ -108,6 +108,11 @@ explain:
 bench-fuzz:
 	$(PYTHON) -m tools.stack.sync --if-needed
 	$(VENV) -m tools.bench.fuzz --time $(or $(TIME),120) $(if $(JOBS),--jobs $(JOBS)) $(if $(BACKENDS),--backends $(BACKENDS))
+
+# JOBS= jobs unguided and coverage-guided (GUIDED=1 of make fuzz), TIME= seconds each from one seed, as findings per hour
+bench-guidance:
+	$(PYTHON) -m tools.stack.sync --if-needed
+	$(VENV) -m tools.bench.fuzz --guidance --time $(or $(TIME),600) $(if $(JOBS),--jobs $(JOBS)) $(if $(BACKENDS),--backends $(BACKENDS))
 
 bench-models:
 	$(PYTHON) -m tools.stack.sync --if-needed

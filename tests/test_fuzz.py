@@ -82,6 +82,15 @@ def test_campaign_jobs_shrink_deduplicate_and_report(tmp_path, monkeypatch):
   assert f"{len(tally.new)} new findings" in summary and (tmp_path / "report.png").stat().st_size > 0
   assert all(f"| {i} |" in (tmp_path / "report.md").read_text() for i in tally.new)
 
+def test_a_guided_worker_counts_the_lines_of_tinygrad_a_program_reaches_first():
+  w = Worker(timeout=60, dev="CPU", guided=True)
+  cumsum = prog(("cumsum", {"x": "a0"}, "0"))
+  try: first, new, cached, again = (w.run(p)["new lines"] for p in (prog(("relu", {"x": "a0"}, "")), cumsum, cumsum, cumsum))
+  finally: w.stop()
+  # the first program's lines are mostly tinygrad's imports, which would outweigh everything after it; the second cumsum finds
+  # its kernels cached, a path of its own; the third reaches nothing new
+  assert first == 0 and new > 100 and cached < new and again == 0, (first, new, cached, again)
+
 def scratch_workbench(tmp_path):
   """A workbench around a clone of the synced tinygrad/ (pin, stack and tags), with the real patches/."""
   root = tmp_path / "wb"

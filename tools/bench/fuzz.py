@@ -1,6 +1,8 @@
 """make bench-fuzz: the campaign's programs/s with 1 job and with JOBS (default: one per core), each for TIME seconds from the same
 seed into a scratch findings folder (every finding is new there, as in a first campaign), and where a program's time goes.
-Writes build/bench/fuzz.md. The kernel cache is what it is: run it twice to see the warm figure."""
+Writes build/bench/fuzz.md. The kernel cache is what it is: run it twice to see the warm figure.
+make bench-guidance: JOBS jobs unguided and coverage-guided, TIME seconds each from the same seed, side by side as findings per
+hour (build/bench/guidance.md)."""
 import argparse, os, tempfile
 from pathlib import Path
 from tools.fuzz import findings, jobs, report
@@ -9,13 +11,23 @@ from tools.workbench import ROOT, cli, write_atomic
 
 OUT = ROOT / "build" / "bench"
 
-def measure(n: int, budget_s: float, seed: int, backends: list[str]) -> dict:
+def measure(n: int, budget_s: float, seed: int, backends: list[str], guided: bool = False) -> dict:
   with tempfile.TemporaryDirectory() as tmp:
     findings.FINDINGS = Path(tmp) / "findings"  # and the Hypothesis example database beside it: nothing carried over
-    tally = jobs.run(n, budget_s, base_seed=seed, ops=None, backends=backends)
+    tally = jobs.run(n, budget_s, base_seed=seed, ops=None, backends=backends, guided=guided)
   # programs/s within the budget (job start-up included): after it, the jobs only finish shrinking and checking their findings
   within = sum(t <= budget_s for t in tally.program_times)
-  return {"programs": tally.programs, "times": dict(tally.times), "new": len(tally.new), "within": within, "rate": within / budget_s}
+  return {"programs": tally.programs, "times": dict(tally.times), "new": len(tally.new), "within": within, "rate": within / budget_s,
+          "found in time": sum(f["t"] <= budget_s for f in tally.found), "lines": tally.reached[-1][1] if tally.reached else None}
+
+def guidance(args, backends: list[str]) -> list[str]:
+  runs = {g: measure(args.jobs, args.time, args.seed, backends, guided=g) for g in (False, True)}
+  lines = [f"# Coverage guidance: {args.jobs} job(s), {args.time:.0f} s each, seed {args.seed}, backends {', '.join(backends)}", "",
+           "| run | programs in the budget | programs/s | findings in the budget | findings per hour | tinygrad lines reached |",
+           "|---|---|---|---|---|---|"]
+  lines += [f"| {'guided' if g else 'unguided'} | {r['within']} | {r['rate']:.1f} | {r['found in time']} | "
+            f"{r['found in time'] * 3600 / args.time:.0f} | {r['lines'] if g else '(not measured)'} |" for g, r in runs.items()]
+  return lines
 
 def main():
   ap = argparse.ArgumentParser(description=__doc__)
@@ -23,8 +35,10 @@ def main():
   ap.add_argument("--seed", type=int, default=1)
   ap.add_argument("--jobs", type=int, default=os.cpu_count())
   ap.add_argument("--backends", default=",".join(toolchain.runnable()))
+  ap.add_argument("--guidance", action="store_true", help="unguided against coverage-guided instead")
   args = ap.parse_args()
   backends = [b for b in args.backends.split(",") if b]
+  if args.guidance: return write("guidance.md", guidance(args, backends))
   runs = {n: measure(n, args.time, args.seed, backends) for n in sorted({1, args.jobs})}
   one = runs[1]["rate"]
   lines = [f"# Fuzz throughput: {args.time:.0f} s per run, seed {args.seed}, backends {', '.join(backends)}", "",
@@ -33,9 +47,12 @@ def main():
   lines += ["", f"Where a program's time goes with 1 job (each phase's own time, summed over the {len(backends)} backends):", "",
             "| phase | ms per program | share |", "|---|---|---|"]
   lines += [f"| {p} | {ms:.1f} | {share:.0%} |" for p, ms, share in report.profile(runs[1])]
-  OUT.mkdir(parents=True, exist_ok=True)
-  write_atomic(OUT / "fuzz.md", "\n".join(lines) + "\n")
-  print("\n".join(lines) + f"\n\nwritten to {(OUT / 'fuzz.md').relative_to(ROOT)}")
+  write("fuzz.md", lines)
   for n, r in runs.items(): print(f"programs/s at JOBS={n}: {r['rate']:.1f}")
+
+def write(name: str, lines: list[str]):
+  OUT.mkdir(parents=True, exist_ok=True)
+  write_atomic(OUT / name, "\n".join(lines) + "\n")
+  print("\n".join(lines) + f"\n\nwritten to {(OUT / name).relative_to(ROOT)}")
 
 if __name__ == "__main__": cli(main)

@@ -17,7 +17,8 @@ def write(tally: Tally, backends: list[str]) -> str:
   """Saves the campaign, renders the report, and returns the terminal's few lines about it."""
   data = {"elapsed": tally.elapsed(), "jobs": tally.jobs, "backends": backends, "programs": tally.programs, "discarded": tally.discarded,
           "flaky": tally.flaky, "by_class": dict(tally.by_class), "found_by_class": dict(tally.found_by_class),
-          "program_times": [round(t, 2) for t in tally.program_times], "found": tally.found, "times": dict(tally.times)}
+          "program_times": [round(t, 2) for t in tally.program_times], "found": tally.found, "times": dict(tally.times),
+          "reached": tally.reached[::max(len(tally.reached) // 400, 1)] + tally.reached[-1:]}
   OUT.mkdir(parents=True, exist_ok=True)
   write_atomic(OUT / "campaign.json", json.dumps(data))
   render(data)
@@ -27,6 +28,8 @@ def write(tally: Tally, backends: list[str]) -> str:
                     f"{len(data['found'])} new findings" + (": " + ", ".join(f"{n} {k}" for k, n in kinds.most_common()) if kinds else ""),
                     "by class (programs/findings): " + ", ".join(f"{c} {n}/{data['found_by_class'].get(c, 0)}" for c, n in
                                                                 Counter(data["by_class"]).most_common()),
+                    *([f"coverage guided: {data['reached'][-1][1]} lines of tinygrad reached (summed over worker processes)"]
+                      if data["reached"] else []),
                     "per program: " + ", ".join(f"{phase} {ms:.1f} ms" for phase, ms, _ in profile(data)[:4]),
                     f"report: {shown(OUT / 'report.md')}, chart: {shown(OUT / 'report.png')}"])
 
@@ -62,7 +65,9 @@ def render(data: dict):
   chart(data)
 
 def chart(data: dict):
-  fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True)
+  guided = bool(data.get("reached"))
+  fig, axes = plt.subplots(3 if guided else 2, 1, figsize=(9, 9 if guided else 6.5), sharex=True)
+  top, bottom = axes[0], axes[-1]
   for kind in sorted({f["kind"] for f in data["found"]}):
     ts = sorted(f["t"] for f in data["found"] if f["kind"] == kind)
     top.step([0, *ts, data["elapsed"]], [0, *range(1, len(ts) + 1), len(ts)], where="post", label=kind)
@@ -73,6 +78,9 @@ def chart(data: dict):
   bins = range(int(data["elapsed"] // width) + 1)
   bottom.bar([b * width for b in bins], [counts[b] / width for b in bins], width=width, align="edge")
   bottom.set_ylabel("programs/s")
+  if guided:
+    axes[1].plot([t for t, _ in data["reached"]], [n for _, n in data["reached"]])
+    axes[1].set_ylabel("tinygrad lines reached\n(summed over workers)")
   bottom.set_xlabel("seconds into the campaign")
   top.set_title(f"fuzz campaign: {data['programs']} programs, {len(data['found'])} new findings, {data['jobs']} job(s)")
   fig.tight_layout()

@@ -3,7 +3,7 @@ shrunk, checked in a fresh process and written, or kept apart as flaky."""
 import json, shutil, time
 from collections import Counter
 from pathlib import Path
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings, target
 from hypothesis.database import DirectoryBasedExampleDatabase
 from tools.fuzz import findings
 from tools.fuzz.harvest import collect, harvest as harvest_repros
@@ -33,15 +33,16 @@ def leak(history: list[dict], program: dict, timeout: float, tinygrad: Path | No
   finally: w.stop()
 
 def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int = 3, per_round: int = 50, smoke: bool = False,
-             backends: list[str] | None = None, harvest: bool = False, job: int = 0, emit=None) -> Tally:
+           backends: list[str] | None = None, harvest: bool = False, job: int = 0, emit=None, guided: bool = False) -> Tally:
   """Rounds of `per_round` Hypothesis examples until the budget is spent. A smoke run is one derandomized round, as in CI.
   A harvest run collects the programs that show signatures a known entry explains, for tools/fuzz/harvest.py to pick repros from.
-  Job `job` of several (tools/fuzz/jobs.py) draws from its own seeds and sends its events to `emit` instead of counting them."""
+  Job `job` of several (tools/fuzz/jobs.py) draws from its own seeds and sends its events to `emit` instead of counting them.
+  A guided search steers Hypothesis (its target phase) towards programs that reach lines of tinygrad no earlier one did."""
   # a smoke run knows only what is committed, so it gives the same answer on every machine
   seen = set() if smoke else {f["signature"] for f in findings.load()}
   tally, start, own = Tally(), time.perf_counter(), emit is None
   emit = emit or tally.add
-  workers = {b: Worker(timeout=60, dev=b) for b in backends or [DEV]}
+  workers = {b: Worker(timeout=60, dev=b, guided=guided) for b in backends or [DEV]}
   db = DirectoryBasedExampleDatabase(str(findings.FINDINGS.parent / "hypothesis-db"))  # shared by every job
   def record(f: Found):
     seen.add(f.sig)
@@ -62,7 +63,7 @@ def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int 
           "folder": str(d), "finding": {"program": f.program, "result": f.result}})
     print(f"\nfinding {d.name}: {(d / 'summary.txt').read_text().strip()[:200]}", flush=True)
   rnd, candidates, shrinking = 0, {}, None  # known signature -> programs that showed it, for a harvest run; the signature being shrunk
-  drawn = [time.perf_counter()]  # when Hypothesis last got control back: the time until the next program is its own
+  drawn = time.perf_counter()  # when Hypothesis last got control back: the time until the next program is its own
   if harvest:  # findings on disk that an entry now explains: the repro of an entry just added for one
     for f in findings.load():
       if known.explains(f["signature"]): collect(candidates, f["signature"], f["program"])
@@ -70,13 +71,14 @@ def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int 
     while time.perf_counter() - start < budget_s and not (smoke and rnd):
       @settings(max_examples=per_round, deadline=None, database=None if smoke else db, suppress_health_check=list(HealthCheck),
                 derandomize=smoke,
-                phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink], print_blob=False, report_multiple_bugs=False)
+                phases=[Phase.explicit, Phase.reuse, Phase.generate, *([Phase.target] if guided else []), Phase.shrink], print_blob=False,
+                report_multiple_bugs=False)
       @seed(base_seed * 1000 + rnd if job == 0 else f"{base_seed}/{job}/{rnd}")
       @given(any_program(ops, max_ops))
       def prop(program):
-        nonlocal shrinking
+        nonlocal shrinking, drawn
         if time.perf_counter() - start > budget_s and not shrinking: return  # a finding found in time is shrunk all the same
-        times, results = Counter(generation=time.perf_counter() - drawn[0]), {}
+        times, results = Counter(generation=time.perf_counter() - drawn), {}
         for b, w in workers.items():
           t = time.perf_counter()
           results[b] = w.run(program)
@@ -84,8 +86,10 @@ def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int 
           times["pipe and worker process"] += time.perf_counter() - t - sum(results[b].get("times", {}).values())
         failing = [b for b, r in results.items() if r["status"] == "fail"]
         res = results[failing[0]] if failing else next(iter(results.values()))
-        emit({"event": "program", "t": time.time(), "status": res["status"], "classes": classes(program), "times": times})
-        drawn[0] = time.perf_counter()
+        new_lines = sum(r.get("new lines", 0) for r in results.values())
+        if guided: target(float(new_lines), label="tinygrad lines reached first")
+        emit({"event": "program", "t": time.time(), "status": res["status"], "classes": classes(program), "times": times, "new lines": new_lines})
+        drawn = time.perf_counter()
         if res["status"] != "fail": return
         sig = findings.signature(program, res)
         # the backends it fails on, where that is not every one run (or one alone): what an entry's backends are matched against
@@ -98,7 +102,7 @@ def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int 
           if not findings.claim(sig): return seen.add(sig)  # another job found it first
           shrinking = sig
         if sig == shrinking: raise Found(program, res, sig)  # Hypothesis shrinks it
-      drawn[0] = time.perf_counter()  # not the last round's shrinking and repro checks
+      drawn = time.perf_counter()  # not the last round's shrinking and repro checks
       try: prop()
       except BaseExceptionGroup as eg:  # a flaky failure (a crash that did not repeat, say) still names the program
         found = [e for e in eg.exceptions if isinstance(e, Found)]

@@ -9,6 +9,7 @@ class Tally:
     self.programs = self.discarded = self.flaky = 0
     self.by_class, self.found_by_class, self.kinds, self.times = Counter(), Counter(), Counter(), Counter()
     self.program_times: list[float] = []  # seconds from the start, one per program
+    self.reached: list[tuple[float, int]] = []  # (seconds from the start, lines of tinygrad reached so far), where guided
     self.found: list[dict] = []  # each finding's event, its time made relative to the start
 
   @property
@@ -22,6 +23,7 @@ class Tally:
       self.by_class.update(event["classes"])
       self.times.update(event.get("times", {}))  # seconds per phase, over the programs' backends (tools/fuzz/oracle.py)
       self.program_times.append(t)
+      if event.get("new lines"): self.reached.append((t, event["new lines"] + (self.reached[-1][1] if self.reached else 0)))
     elif event["event"] == "finding":
       self.found.append({**event, "t": t})
       self.kinds[event["kind"]] += 1

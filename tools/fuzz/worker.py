@@ -4,7 +4,7 @@ from unittest import mock
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-def _serve(conn: Connection, tinygrad: str | None, dev: str | None):
+def _serve(conn: Connection, tinygrad: str | None, dev: str | None, guided: bool):
   # compiler warnings and torch's UserWarnings would drown the progress line; results travel through the pipe
   devnull = os.open(os.devnull, os.O_WRONLY)
   os.dup2(devnull, 1)
@@ -13,20 +13,27 @@ def _serve(conn: Connection, tinygrad: str | None, dev: str | None):
   if dev: os.environ["DEV"] = dev  # read once, when tinygrad is imported
   if tinygrad: sys.path.insert(0, tinygrad)  # another tree's tinygrad package (the plain pin, say) instead of the synced one
   from tools.fuzz.oracle import evaluate  # imported here: the parent process never loads tinygrad or torch
+  if guided: from tools.fuzz.reach import Reach
+  reach = Reach() if guided else None
   while True:
     program = conn.recv()
-    try: conn.send(evaluate(program))
+    try:
+      if reach is None: conn.send(evaluate(program))
+      else:
+        res, new = reach.new_lines(evaluate, program)
+        conn.send({**res, "new lines": new})
     except Exception as e: conn.send({"status": "fail", "kind": "harness", "message": f"{type(e).__name__}: {e}"})
 
 class Worker:
-  def __init__(self, timeout: float = 60.0, tinygrad: Path | None = None, dev: str | None = None):
-    self.timeout, self.tinygrad, self.dev, self.proc, self.history = timeout, tinygrad, dev, None, []
+  def __init__(self, timeout: float = 60.0, tinygrad: Path | None = None, dev: str | None = None, guided: bool = False):
+    """guided: each result also says how many lines of tinygrad the program reached first in this process (tools/fuzz/reach.py)."""
+    self.timeout, self.tinygrad, self.dev, self.guided, self.proc, self.history = timeout, tinygrad, dev, guided, None, []
 
   def _start(self):
     self.history = []  # the programs this process has run, oldest first: what a result that depends on earlier ones depends on
     ctx = mp.get_context("spawn")
     self.conn, child = ctx.Pipe()
-    self.proc = ctx.Process(target=_serve, args=(child, str(self.tinygrad) if self.tinygrad else None, self.dev), daemon=True)
+    self.proc = ctx.Process(target=_serve, args=(child, str(self.tinygrad) if self.tinygrad else None, self.dev, self.guided), daemon=True)
     # a spawned process starts by importing the parent's main module, which may import tinygrad before _serve runs: DEV and the
     # tree must already be in the environment it starts with
     env = {**({"DEV": self.dev} if self.dev else {}),

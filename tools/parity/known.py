@@ -20,7 +20,7 @@ NEG_SUBNORMAL = "a negative subnormal is taken as zero"
 RANGE = "no exact range reduction for huge arguments"
 UNUSED_INF = "0 * inf in its backward pass: a branch or factor the value does not use overflows"
 TIES = "with tied values the gradient does not follow the returned indices, torch's does"
-INT_SUM = "tinygrad's int sums accumulate in its default int (int32, unsigned ones in uint32); torch uses int64"
+INT_SUM = "tinygrad's int sums and products accumulate in its default int (int32, unsigned ones in uint32); torch uses int64"
 CPUS = ("CPU", "CPU:LLVM", "CPU:X86")  # where a bug of the shared CPU path shows; PYTHON and CUDA compute it right
 ANY_ALL = "torch's any/all of uint8 return uint8 (a legacy quirk); tinygrad returns bool, as numpy does"
 
@@ -36,7 +36,7 @@ KNOWN = [
         intended=True),
   Known(INT_SUM,
         fuzz=("cumsum:dtype:int:finite", "cumsum:dtype:int:scalar", "cumsum:dtype:int:zero-size", "sum:dtype:int:finite", "sum:dtype:int:scalar",
-              "sum:dtype:int:zero-size", "sum:value:int:finite"), intended=True),
+              "sum:dtype:int:zero-size", "sum:value:int:finite", "prod:dtype:int:finite"), intended=True),
   Known(ANY_ALL, fuzz=("all:dtype:int:finite", "any:dtype:int:finite", "any:dtype:int:scalar"), intended=True),
   Known("max ignores nan where torch propagates it (also in max/sort-style ops): a long-standing tinygrad choice",
         fuzz=("max_pool2d:nan-inf:float:special",),
@@ -228,7 +228,6 @@ KNOWN = [
   Known("min over an empty axis returns inf; torch raises", fuzz=("min:exception:float:zero-size", "min:exception:int:zero-size")),
   Known("argmax/argmin over an empty axis return a value; torch raises", fuzz=("argmax:exception:float:zero-size", "argmax:exception:int:zero-size",
                                                                                "argmin:exception:float:zero-size", "argmin:exception:int:zero-size")),
-  Known("prod of int8 stays int8 (and overflows); torch, and tinygrad's own sum, accumulate ints wider", fuzz=("prod:dtype:int:finite",)),
   Known(f"sort: {TIES}", parity=("sort/ties",)),
   Known("sort, argsort and topk with nan: torch orders nan above every number, tinygrad's compare-and-swap network compares it false with "
         "everything, so it stays where it was", fuzz=("argsort:value:float:special", "sort:nan-inf:float:special", "topk:nan-inf:float:special")),

@@ -27,7 +27,8 @@ REDUCTIONS = [
   reduction("mean", torch.mean),
   # torch.prod takes one dim only, so no tuple-axis sample
   reduction("prod", torch.prod, [s for s in reduce_samples(lo=0.5, hi=1.5) if not isinstance(s.kwargs.get("axis"), tuple)] +
-            reduce_samples("int32", -3, 3, empty=False)[:2], int32_for_int64=True),
+            reduce_samples("int32", -3, 3, empty=False)[:2] + [S(A((3,), "int8", values=(100, 100, 2)), name="int8-overflow")],
+            int32_for_int64=True),
   reduction("max", torch.amax, reduce_samples(empty=False) + [S(A((3, 4), "int32", -9, 9), axis=1), S(A((3, 4), values=[1.0] * 12), axis=1),
             S(A((3, 0)), axis=1, name="empty-reduction")]),
   reduction("min", torch.amin, reduce_samples(empty=False) + [S(A((3, 4), "int32", -9, 9), axis=1), S(A((3, 4), values=[1.0] * 12), axis=1)]),
