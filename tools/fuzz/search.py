@@ -80,10 +80,11 @@ def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int 
         if time.perf_counter() - start > budget_s and not shrinking: return  # a finding found in time is shrunk all the same
         times, results = Counter(generation=time.perf_counter() - drawn), {}
         for b, w in workers.items():
-          t = time.perf_counter()
+          t, fresh = time.perf_counter(), not w.alive()
           results[b] = w.run(program)
           times.update(results[b].get("times", {}))
-          times["pipe and worker process"] += time.perf_counter() - t - sum(results[b].get("times", {}).values())
+          # what the worker did not time: the pipe and the oracle's own work, and a worker's start (importing torch and tinygrad)
+          times["worker start" if fresh else "pipe and worker process"] += time.perf_counter() - t - sum(results[b].get("times", {}).values())
         failing = [b for b, r in results.items() if r["status"] == "fail"]
         res = results[failing[0]] if failing else next(iter(results.values()))
         new_lines = sum(r.get("new lines", 0) for r in results.values())

@@ -40,8 +40,10 @@ class Worker:
            **({"PYTHONPATH": os.pathsep.join([str(self.tinygrad), *filter(None, [os.environ.get("PYTHONPATH")])])} if self.tinygrad else {})}
     with mock.patch.dict(os.environ, env): self.proc.start()
 
+  def alive(self) -> bool: return self.proc is not None and self.proc.is_alive()
+
   def run(self, program: dict) -> dict:
-    if self.proc is None or not self.proc.is_alive(): self._start()
+    if not self.alive(): self._start()
     self.history = self.history[-49:] + [program]
     self.conn.send(program)
     if not self.conn.poll(self.timeout):
