@@ -6,7 +6,7 @@ from tools.stack import github, history, pr, queue
 from tools.stack.patches import series
 from tools.stack.checkout import sync_tinygrad
 from tools import toolchain
-from tools.workbench import DEV, WorkbenchError, git
+from tools.workbench import DEV, ROOT, WorkbenchError, git
 
 CODE = "def double(x): return x * 2\n\ndef half(x): return x / 3\n\ndef work():\n  import time\n  time.sleep(0.3)\n"
 RUFF = '[tool.ruff]\nline-length = 150\nindent-width = 2\n\n[tool.ruff.lint]\nselect = ["F", "W291", "E501"]\n'
@@ -202,3 +202,7 @@ def test_a_changed_helper_runs_through_the_tests_that_call_it(tmp_path, upstream
   rep = checked(tmp_path, upstream, test, test.replace("> 0", "== n / 2"))
   assert rep.own == ["test/test_half.py::TestHalf::test_four", "test/test_half.py::TestHalf::test_two"]
   assert rep.tests == [(", ".join(rep.own), "2 failed", "2 passed")]
+
+def test_upstream_tests_cover_the_ops_that_call_a_changed_one():
+  # the real tinygrad: all is a prod of bools, so the prod fix broke all and allclose where only test_prod ran
+  assert {"all", "scatter_reduce"} <= pr.callers(ROOT / "tinygrad", {"prod"}) and "prod" not in pr.callers(ROOT / "tinygrad", {"prod"})

@@ -134,6 +134,12 @@ def tensor_ops(changed: dict[str, set[str]], meta: dict[str, str]) -> list[str]:
   names |= {e.split("/")[1] for e in parity_ids(meta)}
   return sorted(names)
 
+def callers(wt: Path, names: set[str]) -> set[str]:
+  """The public Tensor methods whose code calls one of `names`: `all` is a prod of bools, so a change to prod needs test_all run too."""
+  calls = lambda fn: any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr in names for c in ast.walk(fn))
+  return {fn.name for f in [wt / "tinygrad/tensor.py", *sorted((wt / "tinygrad/mixin").glob("*.py"))] if f.exists()
+          for fn in ast.walk(ast.parse(f.read_text())) if isinstance(fn, ast.FunctionDef) and not fn.name.startswith("_") and calls(fn)} - names
+
 def changed_tests(wt: Path, files: list[str]) -> list[str]:
   """What runs as the patch's own test: a file it adds, whole; in a file it edits (upstream's test_ops.py), the tests it changes, or
   that call a helper it changes (test_ops.py's _test_cmp), also where a subclass in that file inherits them (test_dtype.py's
@@ -239,7 +245,8 @@ def _check(patch: Path, stack: list[Path], root: Path, fast: bool, msg: str, met
     ops, upstream, samples = tensor_ops(changed, meta), [], []
     rep.ops = ops
     expr = meta.get("Cost") or (f"x.{ops[0]}" if ops else None)
-    if not fast: upstream, samples = on_every_backend(upstream_tests(wt, ops, tests, changed), meta), parity_ids(meta)
+    if not fast:
+      upstream, samples = on_every_backend(upstream_tests(wt, sorted({*ops, *callers(wt, set(ops))}), tests, changed), meta), parity_ids(meta)
     ok_after, after = run_tests(wt, tests) if tests else (False, "")
     with_s = timed(cmd, wt) if cmd else None
     up_after = [run_tests(wt, t, jobs=True, dev=dev)[1] for _, t, dev in upstream]
