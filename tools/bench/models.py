@@ -1,8 +1,12 @@
 """make bench-models: each example model's forward and training-step time, tinygrad (plain and TinyJit) against the torch
-reference on the same input, and the peak buffer memory of flash attention against naive attention at long sequences.
-Tables go to build/bench/models.md, the memory chart to build/bench/attention-memory.png. SEQ= (default 1024,2048,4096)
-sets the memory table's lengths; REPEAT= (default 5) the timed runs per number (the median is shown, after 2 warm-ups)."""
-import io, os, statistics, sys, time, types
+reference on the same input; where each step's time goes, per kernel (tools/bench/profile.py); flash_attention_steps against
+SDPA at growing n; and the peak buffer memory and kernels compiled of each attention form at long sequences.
+Writes build/bench/models.md, profile.md, ratios.png (TinyJit time over torch's, goal line at 3x) and attention-memory.png, and
+ends with the worst TinyJit ratio. SEQ= (default 1024,2048,4096) sets the memory table's lengths, FLASH_SEQ= (default
+1024,2048,4096,8192) the flash table's; REPEAT= (default 5) the timed runs per number (the median, after 2 warm-ups). BEAM=2
+searches each kernel's optimizations first (minutes per model on 2 cores, cached on disk for the next run)."""
+import functools, io, os, statistics, sys, time, types
+from collections.abc import Callable
 from contextlib import contextmanager
 import matplotlib
 matplotlib.use("Agg")
@@ -12,7 +16,8 @@ import torch
 from tinygrad import Device, Tensor, TinyJit, nn
 from tinygrad.codegen import to_program_cache
 from tinygrad.device import Buffer
-from tinygrad.helpers import GlobalCounters
+from tinygrad.helpers import BEAM, GlobalCounters
+from tools.bench import profile, structured
 from tools.workbench import ROOT, WorkbenchError, cli, import_tinygrad_tree, import_vit_pytorch, write_atomic
 
 REPEAT = int(os.environ.get("REPEAT", 5))
@@ -21,22 +26,26 @@ OUT = ROOT / "build" / "bench"
 def models():
   import_tinygrad_tree()
   try:
-    from extra.models import flash_attention, local_attention, rotary_embedding, seq2seq_transformer, torch_weights, vit_pytorch
+    from extra.models import flash_attention, linear_operators, local_attention, rotary_embedding, seq2seq_transformer, torch_weights, vit_pytorch
   except ImportError as e: raise WorkbenchError(f"{e}: the models come from the patch stack, run `make sync`") from e
-  return types.SimpleNamespace(flash=flash_attention, local=local_attention, rope=rotary_embedding, s2s=seq2seq_transformer,
+  return types.SimpleNamespace(flash=flash_attention, lo=linear_operators, local=local_attention, rope=rotary_embedding, s2s=seq2seq_transformer,
                                load=torch_weights.load_torch_state_dict, vit=vit_pytorch, vit_ref=import_vit_pytorch())
 
-def median_ms(fn, sync) -> float:
-  for _ in range(2): fn()
+def median_ms(fn, sync, *args) -> float:
+  for _ in range(2): fn(*args)
   times = []
   for _ in range(REPEAT):
     start = time.perf_counter()
-    fn()
+    fn(*args)
     sync()
     times.append(time.perf_counter() - start)
   return statistics.median(times) * 1e3
 
 def tiny_sync(): Device[Device.DEFAULT].synchronize()
+
+def fresh_inputs(fn):
+  """fn called on new tensors made from numpy arrays, as a TinyJit'd step is called with each new batch."""
+  return lambda *arrays: fn(*[Tensor(x).realize() for x in arrays])
 
 class Case:
   """A model on one input: the torch reference and the tinygrad port, weights shared. `train` is (torch module, tinygrad
@@ -44,15 +53,13 @@ class Case:
   def __init__(self, name, ref, tiny, inputs, train=None):
     self.name, self.ref, self.tiny, self.inputs, self.train = name, ref, tiny, inputs, train
 
-  def row(self) -> list[str]:
-    tin = [Tensor(x).realize() for x in self.inputs]
+  def steps(self) -> list[tuple[str, Callable, Callable]]:
+    """(step, torch's call, tinygrad's call taking the inputs) for the forward and, with weights, the training step."""
     tref = [torch.from_numpy(x) for x in self.inputs]
-    with torch.no_grad(): torch_fwd = median_ms(lambda: self.ref(*tref), lambda: None)
-    fwd = median_ms(lambda: self.tiny(*tin).realize(), tiny_sync)
-    jit = TinyJit(lambda *xs: self.tiny(*xs).realize())
-    fwd_jit = median_ms(lambda: jit(*[Tensor(x).realize() for x in self.inputs]), tiny_sync)
-    cells = [self.name, f"{torch_fwd:.1f}", f"{fwd:.1f} ({fwd / torch_fwd:.1f}x)", f"{fwd_jit:.1f} ({fwd_jit / torch_fwd:.1f}x)"]
-    if self.train is None: return cells + ["-", "-", "-"]
+    def torch_fwd():
+      with torch.no_grad(): self.ref(*tref)
+    out = [("forward", torch_fwd, lambda *xs: self.tiny(*xs).realize())]
+    if self.train is None: return out
     ref_model, tiny_model, tiny_loss, torch_loss = self.train
     topt = torch.optim.SGD(ref_model.parameters(), lr=1e-3)
     def torch_step():
@@ -65,10 +72,20 @@ class Case:
       opt.zero_grad()
       loss = tiny_loss(*xs).backward()
       return loss.realize(*opt.schedule_step())
-    torch_train, train = median_ms(torch_step, lambda: None), median_ms(lambda: step(*tin), tiny_sync)
-    step_jit = TinyJit(step)
-    train_jit = median_ms(lambda: step_jit(*[Tensor(x).realize() for x in self.inputs]), tiny_sync)
-    return cells + [f"{torch_train:.1f}", f"{train:.1f} ({train / torch_train:.1f}x)", f"{train_jit:.1f} ({train_jit / torch_train:.1f}x)"]
+    return out + [("train step", torch_step, step)]
+
+  def row(self, ratios: dict[tuple[str, str], float]) -> list[str]:
+    """Times in ms for torch, tinygrad and tinygrad with TinyJit per step; the TinyJit ratios go into `ratios`."""
+    tin, cells = [Tensor(x).realize() for x in self.inputs], [self.name]
+    for step, torch_call, tiny_call in self.steps():
+      ref, plain = median_ms(torch_call, lambda: None), median_ms(tiny_call, tiny_sync, *tin)
+      jitted = median_ms(fresh_inputs(TinyJit(tiny_call)), tiny_sync, *self.inputs)
+      ratios[(self.short, step)] = jitted / ref
+      cells += [f"{ref:.1f}", f"{plain:.1f} ({plain / ref:.1f}x)", f"{jitted:.1f} ({jitted / ref:.1f}x)"]
+    return cells + ["-", "-", "-"] * (2 - len(cells) // 3)
+
+  @property
+  def short(self) -> str: return self.name.split(" (")[0]
 
 def cases(m) -> list[Case]:
   rng = np.random.default_rng(0)
@@ -104,6 +121,11 @@ def cases(m) -> list[Case]:
   out.append(Case("flash attention (causal, block 256, 1 x 4 heads x 1024 x 64) vs F.scaled_dot_product_attention",
                   lambda q, k, v: torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True),
                   lambda q, k, v: m.flash.flash_attention(q, k, v, is_causal=True), list(rng.standard_normal((3, 1, 4, 1024, 64), dtype=np.float32))))
+  import cola
+  f = rng.standard_normal((2, 64, 64), dtype=np.float32)
+  kron, cola_kron = m.lo.Kronecker(*(m.lo.Dense(Tensor(a)) for a in f)), cola.ops.Kronecker(*(cola.ops.Dense(torch.from_numpy(a)) for a in f))
+  out.append(Case("linear operators (Kronecker of two 64 x 64, n 4096, times 4096 x 8) vs cola-ml", lambda x: cola_kron @ x, lambda x: kron @ x,
+                  [rng.standard_normal((4096, 8), dtype=np.float32)]))
   return out
 
 @contextmanager
@@ -145,17 +167,68 @@ def attention_memory(m, lengths: list[int]) -> tuple[dict[str, list[float]], dic
         kernels.append(len(to_program_cache) - before)
   return res, compiled
 
+def flash_scaling(m, lengths: list[int]) -> list[str]:
+  """flash_attention_steps (forward, realized block by block) against torch's SDPA at growing n: time, and kernels compiled."""
+  lines = ["## Flash attention against n", "", "flash_attention_steps, causal, block 256, 1 x 4 heads x n x 64, forward: median ms, "
+           "its time over F.scaled_dot_product_attention's, and the kernels each length compiled.", "",
+           "| n | SDPA ms | flash_attention_steps ms | ratio | kernels compiled |", "|---|---|---|---|---|"]
+  for n in lengths:
+    q, k, v = (np.random.default_rng(i).standard_normal((1, 4, n, 64), dtype=np.float32) for i in range(3))
+    print(f"  flash attention steps, n={n}", file=sys.stderr, flush=True)
+    tq, tk, tv = (torch.from_numpy(x) for x in (q, k, v))
+    ref = median_ms(functools.partial(torch.nn.functional.scaled_dot_product_attention, is_causal=True), lambda: None, tq, tk, tv)
+    before, (q, k, v) = len(to_program_cache), (Tensor(x).realize() for x in (q, k, v))
+    ms = median_ms(functools.partial(m.flash.flash_attention_steps, is_causal=True, block=256), tiny_sync, q, k, v)
+    lines.append(f"| {n} | {ref:.1f} | {ms:.1f} | {ms / ref:.1f}x | {len(to_program_cache) - before} |")
+  return lines
+
+def profiles(all_cases: list[Case]) -> list[str]:
+  """build/bench/profile.md: each step's kernels, plain (no TinyJit, so the host's scheduling shows), beside torch's ops."""
+  peak = profile.measure_peak()
+  lines = [f"# Where the time goes: tinygrad (DEV={Device.DEFAULT}) per kernel, torch per op", "",
+           f"Peak measured here: {peak.flops / 1e9:.0f} GFLOP/s (torch float32 2048x2048 matmul), {peak.bandwidth / 1e9:.1f} GB/s "
+           f"(numpy copy, read plus write); a kernel above {peak.balance:.1f} FLOP per byte is counted compute-bound. One warm "
+           "step each, every kernel waited for; FLOPs and bytes are tinygrad's estimates.", ""]
+  for case in all_cases:
+    tin = [Tensor(x).realize() for x in case.inputs]
+    for step, torch_call, tiny_call in case.steps():
+      print(f"profiling {case.short}, {step}", file=sys.stderr, flush=True)
+      wall, found = profile.tinygrad_profile(tiny_call, tiny_sync, *tin)
+      lines += profile.table(f"{case.short}, {step}", wall, found, peak, profile.torch_profile(torch_call, 5), top=6)
+  return lines
+
+def ratio_chart(ratios: dict[tuple[str, str], float]) -> bytes:
+  fig, ax = plt.subplots(figsize=(8, 4.5))
+  names = list(dict.fromkeys(model for model, _ in ratios))
+  for i, step in enumerate(("forward", "train step")):
+    xs = [j + (i - 0.5) * 0.4 for j, name in enumerate(names) if (name, step) in ratios]
+    ax.bar(xs, [ratios[(name, step)] for name in names if (name, step) in ratios], width=0.4, label=f"TinyJit {step}")
+  ax.axhline(3, color="red", linestyle="--", label="goal: 3x")
+  ax.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize=8)
+  ax.set(ylabel="tinygrad time / torch time", title=f"Example models, tinygrad (DEV={Device.DEFAULT}) over torch", yscale="log")
+  ax.legend(fontsize=8)
+  fig.tight_layout()
+  png = io.BytesIO()
+  fig.savefig(png, format="png", dpi=120)
+  return png.getvalue()
+
 def main():
   m = models()
   lengths = [int(x) for x in os.environ.get("SEQ", "1024,2048,4096").split(",")]
-  lines = [f"# Example models: tinygrad (DEV={Device.DEFAULT}) against the torch reference", "",
+  lines = [f"# Example models: tinygrad (DEV={Device.DEFAULT}, BEAM={BEAM.value}) against the torch reference", "",
            f"Median of {REPEAT} runs after 2 warm-ups, in ms; in brackets the time over torch's (above 1 is slower than torch). Training "
            "step: forward, loss, backward and an SGD update.", "",
            "| model | torch fwd | tinygrad fwd | tinygrad TinyJit fwd | torch train step | tinygrad train step | tinygrad TinyJit train step |",
            "|---|---|---|---|---|---|---|"]
-  for case in cases(m):
+  ratios: dict[tuple[str, str], float] = {}
+  all_cases = cases(m)
+  for case in all_cases:
     print(f"timing {case.name}", file=sys.stderr, flush=True)
-    lines.append("| " + " | ".join(case.row()) + " |")
+    lines.append("| " + " | ".join(case.row(ratios)) + " |")
+  lines += [""] + flash_scaling(m, [int(x) for x in os.environ.get("FLASH_SEQ", "1024,2048,4096,8192").split(",")])
+  structured_lines, structured_png = structured.speedups(m.lo, [int(x) for x in os.environ.get("STRUCTURED_N", "256,1024,4096,16384").split(",")],
+                                                        median_ms, tiny_sync)
+  lines += [""] + structured_lines
   mem, compiled = attention_memory(m, lengths)
   lines += ["", "## Attention: peak buffer memory (MiB above the inputs)", "",
             "1 x 4 heads x n x 64, float32, causal, block 256. Measured as the most bytes tinygrad's buffers held at once.", "",
@@ -165,7 +238,10 @@ def main():
             "", "| attention | " + " | ".join(f"n={n}" for n in lengths) + " |", "|---|" + "---|" * len(lengths)]
   lines += [f"| {label} | " + " | ".join(str(x) for x in row) + " |" for label, row in compiled.items()]
   OUT.mkdir(parents=True, exist_ok=True)
+  write_atomic(OUT / "profile.md", "\n".join(profiles(all_cases)) + "\n")
   write_atomic(OUT / "models.md", "\n".join(lines) + "\n")
+  write_atomic(OUT / "ratios.png", ratio_chart(ratios))
+  write_atomic(OUT / "structured.png", structured_png)
   fig, ax = plt.subplots(figsize=(7, 4.5))
   for label, row in mem.items(): ax.plot(lengths, row, marker="o", linestyle="--" if "backward" in label else "-", label=label)
   ax.set(xlabel="sequence length", ylabel="peak buffer memory (MiB)", title="Attention memory in tinygrad", xscale="log", yscale="log")
@@ -175,6 +251,8 @@ def main():
   fig.savefig(png, format="png", dpi=120)
   write_atomic(OUT / "attention-memory.png", png.getvalue())
   print("\n".join(lines))
-  print("\nwrote build/bench/models.md and build/bench/attention-memory.png")
+  print("\nwrote build/bench/models.md, profile.md, ratios.png, structured.png and attention-memory.png")
+  (model, step), worst = max(ratios.items(), key=lambda kv: kv[1])
+  print(f"worst TinyJit ratio: {worst:.1f}x ({model}, {step})")
 
 if __name__ == "__main__": cli(main)
