@@ -17,7 +17,7 @@ from tinygrad import Device, Tensor, TinyJit, nn
 from tinygrad.codegen import to_program_cache
 from tinygrad.device import Buffer
 from tinygrad.helpers import BEAM, GlobalCounters
-from tools.bench import profile, structured
+from tools.bench import fft_crossover, profile, structured
 from tools.workbench import ROOT, WorkbenchError, cli, import_tinygrad_tree, import_vit_pytorch, write_atomic
 
 REPEAT = int(os.environ.get("REPEAT", 5))
@@ -26,9 +26,11 @@ OUT = ROOT / "build" / "bench"
 def models():
   import_tinygrad_tree()
   try:
-    from extra.models import flash_attention, linear_operators, local_attention, rotary_embedding, seq2seq_transformer, torch_weights, vit_pytorch
+    from extra.models import (fft_conv, flash_attention, linear_operators, local_attention, rotary_embedding, seq2seq_transformer,
+                              torch_weights, vit_pytorch)
   except ImportError as e: raise WorkbenchError(f"{e}: the models come from the patch stack, run `make sync`") from e
-  return types.SimpleNamespace(flash=flash_attention, lo=linear_operators, local=local_attention, rope=rotary_embedding, s2s=seq2seq_transformer,
+  return types.SimpleNamespace(fft=fft_conv, flash=flash_attention, lo=linear_operators, local=local_attention, rope=rotary_embedding,
+                               s2s=seq2seq_transformer,
                                load=torch_weights.load_torch_state_dict, vit=vit_pytorch, vit_ref=import_vit_pytorch())
 
 def median_ms(fn, sync, *args) -> float:
@@ -121,6 +123,11 @@ def cases(m) -> list[Case]:
   out.append(Case("flash attention (causal, block 256, 1 x 4 heads x 1024 x 64) vs F.scaled_dot_product_attention",
                   lambda q, k, v: torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True),
                   lambda q, k, v: m.flash.flash_attention(q, k, v, is_causal=True), list(rng.standard_normal((3, 1, 4, 1024, 64), dtype=np.float32))))
+  from fft_conv_pytorch import fft_conv
+  kernel = rng.standard_normal((4, 4, 15, 15), dtype=np.float32)
+  tkernel, rkernel = Tensor(kernel).realize(), torch.from_numpy(kernel)
+  out.append(Case("FFT convolution (1 x 4 x 64 x 64, kernel 15 x 15) vs fft-conv-pytorch", lambda s: fft_conv(s, rkernel, padding=7),
+                  lambda s: m.fft.fft_conv(s, tkernel, padding=7), [rng.standard_normal((1, 4, 64, 64), dtype=np.float32)]))
   import cola
   f = rng.standard_normal((2, 64, 64), dtype=np.float32)
   kron, cola_kron = m.lo.Kronecker(*(m.lo.Dense(Tensor(a)) for a in f)), cola.ops.Kronecker(*(cola.ops.Dense(torch.from_numpy(a)) for a in f))
@@ -228,7 +235,8 @@ def main():
   lines += [""] + flash_scaling(m, [int(x) for x in os.environ.get("FLASH_SEQ", "1024,2048,4096,8192").split(",")])
   structured_lines, structured_png = structured.speedups(m.lo, [int(x) for x in os.environ.get("STRUCTURED_N", "256,1024,4096,16384").split(",")],
                                                         median_ms, tiny_sync)
-  lines += [""] + structured_lines
+  fft_lines, fft_png = fft_crossover.crossover(m.fft, [int(x) for x in os.environ.get("KERNELS", "3,7,11,15,23,31").split(",")], median_ms, tiny_sync)
+  lines += [""] + structured_lines + [""] + fft_lines
   mem, compiled = attention_memory(m, lengths)
   lines += ["", "## Attention: peak buffer memory (MiB above the inputs)", "",
             "1 x 4 heads x n x 64, float32, causal, block 256. Measured as the most bytes tinygrad's buffers held at once.", "",
@@ -242,6 +250,7 @@ def main():
   write_atomic(OUT / "models.md", "\n".join(lines) + "\n")
   write_atomic(OUT / "ratios.png", ratio_chart(ratios))
   write_atomic(OUT / "structured.png", structured_png)
+  write_atomic(OUT / "fft-conv.png", fft_png)
   fig, ax = plt.subplots(figsize=(7, 4.5))
   for label, row in mem.items(): ax.plot(lengths, row, marker="o", linestyle="--" if "backward" in label else "-", label=label)
   ax.set(xlabel="sequence length", ylabel="peak buffer memory (MiB)", title="Attention memory in tinygrad", xscale="log", yscale="log")
@@ -251,7 +260,7 @@ def main():
   fig.savefig(png, format="png", dpi=120)
   write_atomic(OUT / "attention-memory.png", png.getvalue())
   print("\n".join(lines))
-  print("\nwrote build/bench/models.md, profile.md, ratios.png, structured.png and attention-memory.png")
+  print("\nwrote build/bench/models.md, profile.md, ratios.png, structured.png, fft-conv.png and attention-memory.png")
   (model, step), worst = max(ratios.items(), key=lambda kv: kv[1])
   print(f"worst TinyJit ratio: {worst:.1f}x ({model}, {step})")
 
