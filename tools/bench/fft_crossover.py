@@ -1,6 +1,6 @@
 """Where FFT convolution overtakes direct convolution: a 2D forward at growing kernel sizes, tinygrad's conv2d against
 extra/models/fft_conv.py (both TinyJit), and torch's conv2d against fft-conv-pytorch."""
-import io, sys
+import io, sys, warnings
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from fft_conv_pytorch import fft_conv as torch_fft_conv
 from tinygrad import Tensor, TinyJit
+
+warnings.filterwarnings("ignore", "Using a non-tuple sequence")  # fft-conv-pytorch's own indexing, on every call with torch 2.x
 
 def direct(s, k): return s.conv2d(k, padding=k.shape[-1] // 2).realize()
 
