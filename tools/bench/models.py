@@ -1,10 +1,12 @@
 """make bench-models: each example model's forward and training-step time, tinygrad (plain and TinyJit) against the torch
 reference on the same input; where each step's time goes, per kernel (tools/bench/profile.py); flash_attention_steps against
-SDPA at growing n; and the peak buffer memory and kernels compiled of each attention form at long sequences.
-Writes build/bench/models.md, profile.md, ratios.png (TinyJit time over torch's, goal line at 3x) and attention-memory.png, and
-ends with the worst TinyJit ratio. SEQ= (default 1024,2048,4096) sets the memory table's lengths, FLASH_SEQ= (default
-1024,2048,4096,8192) the flash table's; REPEAT= (default 5) the timed runs per number (the median, after 2 warm-ups). BEAM=2
-searches each kernel's optimizations first (minutes per model on 2 cores, cached on disk for the next run)."""
+SDPA at growing n; the structured operators against dense (tools/bench/structured.py); FFT against direct convolution
+(tools/bench/fft_crossover.py); and the peak buffer memory and kernels compiled of each attention form at long sequences.
+Writes build/bench/models.md, profile.md, ratios.png (TinyJit time over torch's, goal line at 3x), structured.png,
+fft-conv.png and attention-memory.png, and ends with the worst TinyJit ratio. SEQ= (default 1024,2048,4096) sets the memory
+table's lengths, FLASH_SEQ= (default 1024,2048,4096,8192) the flash table's, STRUCTURED_N= (256,1024,4096,16384) the operators'
+sizes, KERNELS= (3,7,11,15,23,31) the convolution kernel sizes; REPEAT= (default 5) the timed runs per number (the median,
+after 2 warm-ups). BEAM=2 searches each kernel's optimizations first (minutes per model on 2 cores, cached on disk)."""
 import functools, io, os, statistics, sys, time, types
 from collections.abc import Callable
 from contextlib import contextmanager
