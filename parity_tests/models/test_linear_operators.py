@@ -6,6 +6,7 @@ import cola
 import numpy as np
 import pytest
 import torch
+from tools.parity.profile import full
 from tinygrad import Tensor, dtypes
 from extra.models import linear_operators as lo
 
@@ -32,7 +33,9 @@ def pair(name: str):
 
 MATMUL = ["dense", "diagonal", "identity", "kronecker", "kronecker of three", "block diagonal", "block diagonal of equal blocks", "low rank",
           "kronecker + identity", "block diagonal + low rank", "block diagonal @ block diagonal"]
-SPD = ["kronecker", "kronecker + identity", "block diagonal", "block diagonal of equal blocks", "block diagonal + low rank", "diagonal"]
+# the default profile solves two: one by structure rules, one through Lanczos and a sum; PARITY=full (CI) all six
+SPD = ["kronecker", "kronecker + identity"] + [full(n) for n in ("block diagonal", "block diagonal of equal blocks", "block diagonal + low rank",
+                                                                 "diagonal")]
 
 @pytest.mark.parametrize("name", MATMUL)
 def test_matmul(name, compare):
