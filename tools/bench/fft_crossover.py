@@ -1,6 +1,6 @@
 """Where FFT convolution overtakes direct convolution: a 2D forward at growing kernel sizes, tinygrad's conv2d against
 extra/models/fft_conv.py (both TinyJit), and torch's conv2d against fft-conv-pytorch."""
-import io, sys, warnings
+import sys, warnings
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from fft_conv_pytorch import fft_conv as torch_fft_conv
 from tinygrad import Tensor, TinyJit
+from tools.bench import png_bytes
 
 warnings.filterwarnings("ignore", "Using a non-tuple sequence")  # fft-conv-pytorch's own indexing, on every call with torch 2.x
 
@@ -36,7 +37,4 @@ def crossover(fft, sizes: list[int], median_ms, tiny_sync) -> tuple[list[str], b
     ax.plot(sizes, [t[i] for t in times], marker="o", linestyle="-" if i < 2 else "--", label=label)
   ax.set(xlabel="kernel size", ylabel="ms (median)", title="Direct against FFT convolution, 64x64, 4 channels", yscale="log")
   ax.legend(fontsize=8)
-  fig.tight_layout()
-  png = io.BytesIO()
-  fig.savefig(png, format="png", dpi=120)
-  return lines, png.getvalue()
+  return lines, png_bytes(fig)

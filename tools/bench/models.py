@@ -7,7 +7,7 @@ fft-conv.png and attention-memory.png, and ends with the worst TinyJit ratio. SE
 table's lengths, FLASH_SEQ= (default 1024,2048,4096,8192) the flash table's, STRUCTURED_N= (256,1024,4096,16384) the operators'
 sizes, KERNELS= (3,7,11,15,23,31) the convolution kernel sizes; REPEAT= (default 5) the timed runs per number (the median,
 after 2 warm-ups). BEAM=2 searches each kernel's optimizations first (minutes per model on 2 cores, cached on disk)."""
-import functools, io, os, statistics, sys, time, types
+import functools, os, statistics, sys, time, types
 from collections.abc import Callable
 from contextlib import contextmanager
 import matplotlib
@@ -19,7 +19,7 @@ from tinygrad import Device, Tensor, TinyJit, nn
 from tinygrad.codegen import to_program_cache
 from tinygrad.device import Buffer
 from tinygrad.helpers import BEAM, GlobalCounters
-from tools.bench import fft_crossover, profile, structured
+from tools.bench import fft_crossover, png_bytes, profile, structured
 from tools.workbench import ROOT, WorkbenchError, cli, import_tinygrad_tree, import_vit_pytorch, write_atomic
 
 REPEAT = int(os.environ.get("REPEAT", 5))
@@ -216,10 +216,7 @@ def ratio_chart(ratios: dict[tuple[str, str], float]) -> bytes:
   ax.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize=8)
   ax.set(ylabel="tinygrad time / torch time", title=f"Example models, tinygrad (DEV={Device.DEFAULT}) over torch", yscale="log")
   ax.legend(fontsize=8)
-  fig.tight_layout()
-  png = io.BytesIO()
-  fig.savefig(png, format="png", dpi=120)
-  return png.getvalue()
+  return png_bytes(fig)
 
 def main():
   m = models()
@@ -257,10 +254,7 @@ def main():
   for label, row in mem.items(): ax.plot(lengths, row, marker="o", linestyle="--" if "backward" in label else "-", label=label)
   ax.set(xlabel="sequence length", ylabel="peak buffer memory (MiB)", title="Attention memory in tinygrad", xscale="log", yscale="log")
   ax.legend(fontsize=7)
-  fig.tight_layout()
-  png = io.BytesIO()
-  fig.savefig(png, format="png", dpi=120)
-  write_atomic(OUT / "attention-memory.png", png.getvalue())
+  write_atomic(OUT / "attention-memory.png", png_bytes(fig))
   print("\n".join(lines))
   print("\nwrote build/bench/models.md, profile.md, ratios.png, structured.png, fft-conv.png and attention-memory.png")
   (model, step), worst = max(ratios.items(), key=lambda kv: kv[1])

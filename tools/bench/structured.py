@@ -1,6 +1,6 @@
 """The structured operators' speed-up over dense (extra/models/linear_operators.py against the same matrix as a dense one), a
 matrix-vector product at growing n, in tinygrad (TinyJit) and in torch (cola-ml's operators against torch's dense matmul)."""
-import io, math, sys
+import math, sys
 import cola
 import matplotlib
 matplotlib.use("Agg")
@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from tinygrad import Tensor, TinyJit
+from tools.bench import png_bytes
 
 def operators(lo, n: int, rng) -> dict[str, tuple]:
   """Each structure at size n as (tinygrad operator, cola operator): Kronecker of two sqrt(n) factors, 64-wide blocks, rank 16,
@@ -48,7 +49,4 @@ def speedups(lo, lengths: list[int], median_ms, tiny_sync) -> tuple[list[str], b
     ax.plot(lengths, [p[1] for p in points], marker="x", linestyle="--", color=f"C{i}", label=f"{name}, cola-ml (torch)")
   ax.set(xlabel="n", ylabel="speed-up over the dense matmul", title="Structured matrix-vector products", xscale="log", yscale="log")
   ax.legend(fontsize=7)
-  fig.tight_layout()
-  png = io.BytesIO()
-  fig.savefig(png, format="png", dpi=120)
-  return lines + rows, png.getvalue()
+  return lines + rows, png_bytes(fig)
