@@ -1,7 +1,8 @@
 """make bench-models: each example model's forward and training-step time, tinygrad (plain and TinyJit) against the torch
 reference on the same input; where each step's time goes, per kernel (tools/bench/profile.py); flash_attention_steps against
 SDPA at growing n; the structured operators against dense (tools/bench/structured.py); FFT against direct convolution
-(tools/bench/fft_crossover.py); and the peak buffer memory and kernels compiled of each attention form at long sequences.
+(tools/bench/fft_crossover.py); greedy decoding's tokens/s with and without the KV cache (tools/bench/decoding.py); and the
+peak buffer memory and kernels compiled of each attention form at long sequences.
 Writes build/bench/models.md, profile.md, ratios.png (TinyJit time over torch's, goal line at 3x), structured.png,
 fft-conv.png and attention-memory.png, and ends with the worst TinyJit ratio. SEQ= (default 1024,2048,4096) sets the memory
 table's lengths, FLASH_SEQ= (default 1024,2048,4096,8192) the flash table's, STRUCTURED_N= (256,1024,4096,16384) the operators'
@@ -19,7 +20,7 @@ from tinygrad import Device, Tensor, TinyJit, nn
 from tinygrad.codegen import to_program_cache
 from tinygrad.device import Buffer
 from tinygrad.helpers import BEAM, GlobalCounters
-from tools.bench import fft_crossover, png_bytes, profile, structured
+from tools.bench import decoding, fft_crossover, png_bytes, profile, structured
 from tools.workbench import ROOT, WorkbenchError, cli, import_tinygrad_tree, import_vit_pytorch, write_atomic
 
 REPEAT = int(os.environ.get("REPEAT", 5))
@@ -29,10 +30,10 @@ def models():
   import_tinygrad_tree()
   try:
     from extra.models import (fft_conv, flash_attention, linear_operators, local_attention, rotary_embedding, seq2seq_transformer,
-                              torch_weights, vit_pytorch)
+                              torch_weights, vit_pytorch, x_transformers)
   except ImportError as e: raise WorkbenchError(f"{e}: the models come from the patch stack, run `make sync`") from e
   return types.SimpleNamespace(fft=fft_conv, flash=flash_attention, lo=linear_operators, local=local_attention, rope=rotary_embedding,
-                               s2s=seq2seq_transformer,
+                               s2s=seq2seq_transformer, xt=x_transformers,
                                load=torch_weights.load_torch_state_dict, vit=vit_pytorch, vit_ref=import_vit_pytorch())
 
 def median_ms(fn, sync, *args) -> float:
@@ -114,6 +115,13 @@ def cases(m) -> list[Case]:
     out.append(Case(f"{ref_cls} (depth 4, dim 128, 16 images 32x32, 64 patches)", vref, vtiny, [img],
                     (vref, vtiny, lambda x, vtiny=vtiny: vtiny(x).sparse_categorical_crossentropy(Tensor(labels)),
                      lambda x, vref=vref, tl=tl: torch.nn.functional.cross_entropy(vref(x), tl))))
+  xref, xtiny = decoding.reference(), m.xt.TransformerWrapper(**decoding.CONFIG)
+  m.xt.load_state_dict(xtiny, xref.state_dict())
+  tokens = rng.integers(0, decoding.CONFIG["num_tokens"], (8, 65))
+  inp, tl = tokens[:, :-1], torch.from_numpy(tokens[:, 1:].flatten())
+  out.append(Case("x-transformers decoder (depth 2, dim 128, 4 heads, 2 kv heads, batch 8 x 64 tokens)", xref, xtiny, [inp],
+                  (xref, xtiny, lambda x: xtiny(x).flatten(0, 1).sparse_categorical_crossentropy(Tensor(tokens[:, 1:].flatten())),
+                   lambda x: torch.nn.functional.cross_entropy(xref(x).flatten(0, 1), tl))))
   from rotary_embedding_torch import RotaryEmbedding
   rref, rtiny = RotaryEmbedding(64), m.rope.RotaryEmbedding(64)
   out.append(Case("rotary embedding (8 x 8 heads x 512 x 64)", rref.rotate_queries_or_keys, rtiny.rotate_queries_or_keys,
@@ -235,7 +243,7 @@ def main():
   structured_lines, structured_png = structured.speedups(m.lo, [int(x) for x in os.environ.get("STRUCTURED_N", "256,1024,4096,16384").split(",")],
                                                         median_ms, tiny_sync)
   fft_lines, fft_png = fft_crossover.crossover(m.fft, [int(x) for x in os.environ.get("KERNELS", "3,7,11,15,23,31").split(",")], median_ms, tiny_sync)
-  lines += [""] + structured_lines + [""] + fft_lines
+  lines += [""] + structured_lines + [""] + fft_lines + [""] + decoding.tokens_per_second(m.xt, m.xt.load_state_dict)
   mem, compiled = attention_memory(m, lengths)
   lines += ["", "## Attention: peak buffer memory (MiB above the inputs)", "",
             "1 x 4 heads x n x 64, float32, causal, block 256. Measured as the most bytes tinygrad's buffers held at once.", "",

@@ -1,0 +1,40 @@
+"""Greedy decoding speed of the x-transformers port (extra/models/x_transformers.py) against x-transformers itself, same weights:
+tokens/s with the KV cache and without it (every step reruns the whole sequence)."""
+import sys, time
+import numpy as np
+import torch
+from tinygrad import Tensor
+from x_transformers import AutoregressiveWrapper, Decoder, TransformerWrapper
+
+CONFIG = dict(num_tokens=256, dim=128, depth=2, heads=4, dim_head=32, kv_heads=2)
+
+def reference() -> TransformerWrapper:
+  torch.manual_seed(0)
+  c = CONFIG
+  return TransformerWrapper(num_tokens=c["num_tokens"], max_seq_len=1024, attn_layers=Decoder(dim=c["dim"], depth=c["depth"], heads=c["heads"],
+                            attn_dim_head=c["dim_head"], attn_kv_heads=c["kv_heads"], rotary_pos_emb=True, use_rmsnorm=True, ff_glu=True))
+
+def tokens_per_second(xt, load, steps: int = 32, prompt_len: int = 16) -> list[str]:
+  ref = reference().eval()
+  tiny = xt.TransformerWrapper(**CONFIG)
+  load(tiny, ref.state_dict())
+  prompt = np.random.default_rng(0).integers(0, CONFIG["num_tokens"], (1, prompt_len))
+  lines = ["## Greedy decoding: tokens/s", "", f"x-transformers decoder (depth {CONFIG['depth']}, dim {CONFIG['dim']}, {CONFIG['heads']} heads, "
+           f"{CONFIG['kv_heads']} kv heads), batch 1, prompt {prompt_len}, {steps} new tokens, plain tinygrad (no TinyJit: the shapes grow "
+           "every step). Second run of each, so compiling is left out; the first tinygrad run's time is its own column.", "",
+           "| KV cache | torch tokens/s | tinygrad tokens/s | tinygrad first run s | tokens equal |", "|---|---|---|---|---|"]
+  wrapper = AutoregressiveWrapper(ref)
+  for cache in (True, False):
+    print(f"  decoding, cache {cache}", file=sys.stderr, flush=True)
+    with torch.no_grad():
+      want = wrapper.generate(torch.from_numpy(prompt), steps, temperature=0.0, cache_kv=cache)
+      start = time.perf_counter()
+      wrapper.generate(torch.from_numpy(prompt), steps, temperature=0.0, cache_kv=cache)
+      ref_s = time.perf_counter() - start
+    runs = []
+    for _ in range(2):
+      start = time.perf_counter()
+      got = tiny.generate(Tensor(prompt), steps, use_cache=cache).numpy()
+      runs.append(time.perf_counter() - start)
+    lines.append(f"| {'yes' if cache else 'no'} | {steps / ref_s:.0f} | {steps / runs[1]:.1f} | {runs[0]:.1f} | {(got == want.numpy()).all()} |")
+  return lines
