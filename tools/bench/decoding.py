@@ -1,5 +1,6 @@
 """Greedy decoding speed of the x-transformers port (extra/models/x_transformers.py) against x-transformers itself, same weights:
-tokens/s with the KV cache and without it (every step reruns the whole sequence)."""
+tokens/s with the KV cache and without it (every step reruns the whole sequence); and speculative decoding
+(extra/models/speculative_decoding.py) against plain cached decoding of the same target, for k drafted tokens per target call."""
 import sys, time
 import numpy as np
 import torch
@@ -37,4 +38,28 @@ def tokens_per_second(xt, load, steps: int = 32, prompt_len: int = 16) -> list[s
       got = tiny.generate(Tensor(prompt), steps, use_cache=cache).numpy()
       runs.append(time.perf_counter() - start)
     lines.append(f"| {'yes' if cache else 'no'} | {steps / ref_s:.0f} | {steps / runs[1]:.1f} | {runs[0]:.1f} | {(got == want.numpy()).all()} |")
+  return lines
+
+def speculative(xt, sd, load, ks: list[int], steps: int = 32, prompt_len: int = 16) -> list[str]:
+  """The draft is the target with 20% noise on its weights: it agrees with the target often, not always, as a trained draft would."""
+  ref = reference().eval()
+  target, draft = xt.TransformerWrapper(**CONFIG), xt.TransformerWrapper(**CONFIG)
+  load(target, ref.state_dict())
+  load(draft, {k: v + 0.2 * v.std() * torch.randn_like(v) if v.numel() > 16 else v for k, v in ref.state_dict().items()})
+  prompt = Tensor(np.random.default_rng(0).integers(0, CONFIG["num_tokens"], (1, prompt_len)))
+  lines = ["## Speculative decoding", "", f"Greedy, {steps} new tokens, the decoder above as target and a noisy copy of it as draft; "
+           "second run of each (compiling left out). Plain: the target alone, with its KV cache.", "",
+           "| decoding | target calls per token | tokens/s | speed-up over plain | tokens equal plain |", "|---|---|---|---|---|"]
+  def timed(fn):
+    fn()
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+  print("  speculative decoding: plain", file=sys.stderr, flush=True)
+  want, plain_s = timed(lambda: target.generate(prompt, steps).numpy()[0])
+  lines.append(f"| plain | 1.00 | {steps / plain_s:.1f} | 1.0x | True |")
+  for k in ks:
+    print(f"  speculative decoding: k={k}", file=sys.stderr, flush=True)
+    (got, calls), s = timed(lambda k=k: sd.speculative_generate(target, draft, prompt, steps, k))
+    lines.append(f"| k = {k} | {calls / steps:.2f} | {steps / s:.1f} | {plain_s / s:.1f}x | {(got == want).all()} |")
   return lines

@@ -1,13 +1,14 @@
 """make bench-models: each example model's forward and training-step time, tinygrad (plain and TinyJit) against the torch
 reference on the same input; where each step's time goes, per kernel (tools/bench/profile.py); flash_attention_steps against
 SDPA at growing n; the structured operators against dense (tools/bench/structured.py); FFT against direct convolution
-(tools/bench/fft_crossover.py); greedy decoding's tokens/s with and without the KV cache (tools/bench/decoding.py); and the
+(tools/bench/fft_crossover.py); greedy and speculative decoding's tokens/s (tools/bench/decoding.py); and the
 peak buffer memory and kernels compiled of each attention form at long sequences.
 Writes build/bench/models.md, profile.md, ratios.png (TinyJit time over torch's, goal line at 3x), structured.png,
 fft-conv.png and attention-memory.png, and ends with the worst TinyJit ratio. SEQ= (default 1024,2048,4096) sets the memory
 table's lengths, FLASH_SEQ= (default 1024,2048,4096,8192) the flash table's, STRUCTURED_N= (256,1024,4096,16384) the operators'
-sizes, KERNELS= (3,7,11,15,23,31) the convolution kernel sizes; REPEAT= (default 5) the timed runs per number (the median,
-after 2 warm-ups). BEAM=2 searches each kernel's optimizations first (minutes per model on 2 cores, cached on disk)."""
+sizes, KERNELS= (3,7,11,15,23,31) the convolution kernel sizes, SPEC_K= (2,4,8) the drafted tokens per target call;
+REPEAT= (default 5) the timed runs per number (the median, after 2 warm-ups). BEAM=2 searches each kernel's optimizations
+first (minutes per model on 2 cores, cached on disk)."""
 import functools, os, statistics, sys, time, types
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -30,10 +31,10 @@ def models():
   import_tinygrad_tree()
   try:
     from extra.models import (fft_conv, flash_attention, linear_operators, local_attention, rotary_embedding, seq2seq_transformer,
-                              torch_weights, vit_pytorch, x_transformers)
+                              speculative_decoding, torch_weights, vit_pytorch, x_transformers)
   except ImportError as e: raise WorkbenchError(f"{e}: the models come from the patch stack, run `make sync`") from e
   return types.SimpleNamespace(fft=fft_conv, flash=flash_attention, lo=linear_operators, local=local_attention, rope=rotary_embedding,
-                               s2s=seq2seq_transformer, xt=x_transformers,
+                               s2s=seq2seq_transformer, xt=x_transformers, sd=speculative_decoding,
                                load=torch_weights.load_torch_state_dict, vit=vit_pytorch, vit_ref=import_vit_pytorch())
 
 def median_ms(fn, sync, *args) -> float:
@@ -244,6 +245,7 @@ def main():
                                                         median_ms, tiny_sync)
   fft_lines, fft_png = fft_crossover.crossover(m.fft, [int(x) for x in os.environ.get("KERNELS", "3,7,11,15,23,31").split(",")], median_ms, tiny_sync)
   lines += [""] + structured_lines + [""] + fft_lines + [""] + decoding.tokens_per_second(m.xt, m.xt.load_state_dict)
+  lines += [""] + decoding.speculative(m.xt, m.sd, m.xt.load_state_dict, [int(x) for x in os.environ.get("SPEC_K", "2,4,8").split(",")])
   mem, compiled = attention_memory(m, lengths)
   lines += ["", "## Attention: peak buffer memory (MiB above the inputs)", "",
             "1 x 4 heads x n x 64, float32, causal, block 256. Measured as the most bytes tinygrad's buffers held at once.", "",
