@@ -15,6 +15,7 @@ sync:
 test: test-tools test-parity-backends fuzz-smoke fuzz-stack
 
 test-tools: lint
+	DEV=CPU:LLVM $(PYTHON) -m tools.stack.sync --if-needed  # tests/ run CPU:LLVM too: this installs libllvm19 where it is missing
 	$(PYTEST) tests
 	$(VENV) -m tools.stack.pr --all --fast
 
