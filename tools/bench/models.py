@@ -244,8 +244,8 @@ def main():
   structured_lines, structured_png = structured.speedups(m.lo, [int(x) for x in os.environ.get("STRUCTURED_N", "256,1024,4096,16384").split(",")],
                                                         median_ms, tiny_sync)
   fft_lines, fft_png = fft_crossover.crossover(m.fft, [int(x) for x in os.environ.get("KERNELS", "3,7,11,15,23,31").split(",")], median_ms, tiny_sync)
-  lines += [""] + structured_lines + [""] + fft_lines + [""] + decoding.tokens_per_second(m.xt, m.xt.load_state_dict)
-  lines += [""] + decoding.speculative(m.xt, m.sd, m.xt.load_state_dict, [int(x) for x in os.environ.get("SPEC_K", "2,4,8").split(",")])
+  lines += [""] + structured_lines + [""] + fft_lines + [""] + decoding.tokens_per_second(m.xt)
+  lines += [""] + decoding.speculative(m.xt, m.sd, [int(x) for x in os.environ.get("SPEC_K", "2,4,8").split(",")])
   mem, compiled = attention_memory(m, lengths)
   lines += ["", "## Attention: peak buffer memory (MiB above the inputs)", "",
             "1 x 4 heads x n x 64, float32, causal, block 256. Measured as the most bytes tinygrad's buffers held at once.", "",
