@@ -85,8 +85,11 @@ def import_tinygrad_tree():
   """Makes tinygrad/'s extra/ and examples/ importable: they come from the patch stack, beside the editable package."""
   if str(ROOT / "tinygrad") not in sys.path: sys.path.insert(0, str(ROOT / "tinygrad"))
 
-def import_vit_pytorch():
-  """vit-pytorch imports torchvision only for helpers ViT and SimpleViT do not use. It is installed without dependencies
-  (pyproject.toml, [tool.workbench] no-deps: its torchvision pin would replace torch), so empty modules stand in."""
+def import_without_torchvision(package: str):
+  """vit-pytorch and x-clip import torchvision only for helpers the ports' references do not use (augmentations, SSL). They are
+  installed without dependencies (pyproject.toml, [tool.workbench] no-deps: their torchvision pin would replace torch), so
+  empty modules stand in."""
   for name in ("torchvision", "torchvision.transforms"): sys.modules.setdefault(name, types.ModuleType(name))
-  return importlib.import_module("vit_pytorch")
+  return importlib.import_module(package)
+
+def import_vit_pytorch(): return import_without_torchvision("vit_pytorch")

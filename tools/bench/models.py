@@ -22,7 +22,7 @@ from tinygrad.codegen import to_program_cache
 from tinygrad.device import Buffer
 from tinygrad.helpers import BEAM, GlobalCounters
 from tools.bench import decoding, fft_crossover, png_bytes, profile, structured
-from tools.workbench import ROOT, WorkbenchError, cli, import_tinygrad_tree, import_vit_pytorch, write_atomic
+from tools.workbench import ROOT, WorkbenchError, cli, import_tinygrad_tree, import_vit_pytorch, import_without_torchvision, write_atomic
 
 REPEAT = int(os.environ.get("REPEAT", 5))
 OUT = ROOT / "build" / "bench"
@@ -31,10 +31,10 @@ def models():
   import_tinygrad_tree()
   try:
     from extra.models import (fft_conv, flash_attention, linear_operators, local_attention, rotary_embedding, seq2seq_transformer,
-                              speculative_decoding, torch_weights, vit_pytorch, x_transformers)
+                              speculative_decoding, torch_weights, vit_pytorch, x_clip, x_transformers)
   except ImportError as e: raise WorkbenchError(f"{e}: the models come from the patch stack, run `make sync`") from e
   return types.SimpleNamespace(fft=fft_conv, flash=flash_attention, lo=linear_operators, local=local_attention, rope=rotary_embedding,
-                               s2s=seq2seq_transformer, xt=x_transformers, sd=speculative_decoding,
+                               s2s=seq2seq_transformer, xt=x_transformers, sd=speculative_decoding, clip=x_clip,
                                load=torch_weights.load_torch_state_dict, vit=vit_pytorch, vit_ref=import_vit_pytorch())
 
 def median_ms(fn, sync, *args) -> float:
@@ -123,6 +123,14 @@ def cases(m) -> list[Case]:
   out.append(Case("x-transformers decoder (depth 2, dim 128, 4 heads, 2 kv heads, batch 8 x 64 tokens)", xref, xtiny, [inp],
                   (xref, xtiny, lambda x: xtiny(x).flatten(0, 1).sparse_categorical_crossentropy(Tensor(tokens[:, 1:].flatten())),
                    lambda x: torch.nn.functional.cross_entropy(xref(x).flatten(0, 1), tl))))
+  clip_cfg = dict(dim_text=128, dim_image=128, dim_latent=128, num_text_tokens=1000, text_enc_depth=2, text_seq_len=32, text_heads=4,
+                  text_dim_head=32, visual_enc_depth=2, visual_heads=4, visual_dim_head=32, visual_image_size=32, visual_patch_size=4,
+                  visual_patch_dropout=0.0)
+  cref, ctiny = import_without_torchvision("x_clip").CLIP(**clip_cfg), m.clip.CLIP(**clip_cfg)
+  m.clip.load_state_dict(ctiny, cref.state_dict())
+  text = rng.integers(1, 1000, (16, 32))
+  out.append(Case("x-clip CLIP (2+2 layers, dim 128, 16 texts x 32 tokens and 16 images 32x32)", cref, ctiny, [text, img],
+                  (cref, ctiny, lambda t, i: ctiny(t, i, return_loss=True), lambda t, i: cref(t, i, return_loss=True))))
   from rotary_embedding_torch import RotaryEmbedding
   rref, rtiny = RotaryEmbedding(64), m.rope.RotaryEmbedding(64)
   out.append(Case("rotary embedding (8 x 8 heads x 512 x 64)", rref.rotate_queries_or_keys, rtiny.rotate_queries_or_keys,
