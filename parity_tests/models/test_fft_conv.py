@@ -9,7 +9,7 @@ from fft_conv_pytorch import fft_conv as reference
 from tinygrad import Tensor
 from extra.models.fft_conv import fft_conv
 
-# small on purpose: the backward of an FFT graph compiles many kernels, and CI runs these on three backends
+# small on purpose: the backward of an FFT graph compiles many kernels, and CI runs the default cases on three backends
 CASES = {"1d": ((2, 2, 13), (3, 2, 4), dict(padding=2)),
          "2d groups stride dilation": ((1, 4, 7, 6), (4, 2, 2, 3), dict(padding=(1, 2), stride=(2, 3), dilation=(2, 1), groups=2))}
 
