@@ -27,7 +27,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
       if item.path.parent == Path(__file__).parent: item.add_marker(pytest.mark.skip(reason="model parity runs in the default profile only"))
   # the repeats test the port, not the backend: on CPU's other renderers (CPU:LLVM, CPU:X86), which CI runs after DEV=CPU, they would
-  # take 10 minutes a renderer to check again what DEV=CPU checked
+  # take 13-15 minutes a renderer (measured in a fresh-clone `make test`) to check again what DEV=CPU checked
   elif (PROFILE == "default" or DEV.startswith("CPU:")) and (repeats := [i for i in items if i.get_closest_marker("full")]):
     config.hook.pytest_deselected(items=repeats)
     items[:] = [i for i in items if not i.get_closest_marker("full")]

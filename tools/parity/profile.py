@@ -1,5 +1,5 @@
 """Which samples each parity profile runs (PARITY=): smoke, the first samples of each op, for slow backends; default, the main job's;
-full, everything, which CI runs on every CPU backend that compiles."""
+full, everything, which CI runs on every CPU backend that compiles (the models' repeats on DEV=CPU only)."""
 import os
 import pytest
 from tools.parity.inputs import A
