@@ -63,10 +63,11 @@ pr-check:
 	$(VENV) -m tools.stack.pr --all $(if $(FAST),--fast)
 
 # the differential fuzzer (tools/fuzz/): TIME= seconds, SEED=, OPS=exp,add,..., JOBS= campaigns side by side (default: one per core),
-# BACKENDS=CPU,PYTHON, GUIDED=1 (coverage guidance, tools/fuzz/reach.py), CLUSTER= a Ray cluster's address (or local; tools/fuzz/cluster.py); the report goes to build/fuzz/report.md
+# BACKENDS=CPU,PYTHON, FANOUT=1 (each program on every backend at once), GUIDED=1 (coverage guidance, tools/fuzz/reach.py),
+# CLUSTER= a Ray cluster's address (or local; tools/fuzz/cluster.py); the report goes to build/fuzz/report.md
 fuzz:
 	$(PYTHON) -m tools.stack.sync --if-needed
-	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS)) $(if $(BACKENDS),--backends $(BACKENDS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(CLUSTER),--cluster $(CLUSTER)) $(if $(GUIDED),--guided)
+	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS)) $(if $(BACKENDS),--backends $(BACKENDS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(CLUSTER),--cluster $(CLUSTER)) $(if $(GUIDED),--guided) $(if $(FANOUT),--fan-out)
 
 # the cluster path on this machine: a local Ray instance with two jobs (installs pyproject.toml's cluster extra into .venv first)
 test-cluster:
@@ -104,8 +105,8 @@ explain:
 	$(PYTHON) -m tools.stack.sync --if-needed
 	$(VENV) -m tools.explain "$(EXPR)" --shapes "$(SHAPES)" --vars "$(VARS)" --backends "$(BACKENDS)"
 
-# per example model: tinygrad (plain, TinyJit) vs torch forward and training-step times, and flash vs naive attention memory
-# the campaign's programs/s at JOBS=1 and JOBS= (default: one per core), TIME= seconds each, and where a program's time goes
+# the campaign's programs/s and findings per hour at JOBS=1, at JOBS= (default: one per core) and at one job with the backends
+# fanned out (FANOUT=1 of make fuzz), TIME= seconds each, and where a program's time goes
 bench-fuzz:
 	$(PYTHON) -m tools.stack.sync --if-needed
 	$(VENV) -m tools.bench.fuzz --time $(or $(TIME),120) $(if $(JOBS),--jobs $(JOBS)) $(if $(BACKENDS),--backends $(BACKENDS))
@@ -115,6 +116,7 @@ bench-guidance:
 	$(PYTHON) -m tools.stack.sync --if-needed
 	$(VENV) -m tools.bench.fuzz --guidance --time $(or $(TIME),600) $(if $(JOBS),--jobs $(JOBS)) $(if $(BACKENDS),--backends $(BACKENDS))
 
+# per example model: tinygrad (plain, TinyJit) vs torch forward and training-step times, and flash vs naive attention memory
 bench-models:
 	$(PYTHON) -m tools.stack.sync --if-needed
 	$(VENV) -m tools.bench.models

@@ -1,5 +1,6 @@
-"""make bench-fuzz: the campaign's programs/s with 1 job and with JOBS (default: one per core), each for TIME seconds from the same
-seed into a scratch findings folder (every finding is new there, as in a first campaign), and where a program's time goes.
+"""make bench-fuzz: the campaign's programs/s and findings per hour with 1 job, with JOBS (default: one per core), and with 1 job whose
+programs run on every backend at once (one generator feeding all the workers, against N generators), each for TIME seconds from
+the same seed into a scratch findings folder (every finding is new there, as in a first campaign), and where a program's time goes.
 Writes build/bench/fuzz.md. The kernel cache is what it is: run it twice to see the warm figure.
 make bench-guidance: JOBS jobs unguided and coverage-guided, TIME seconds each from the same seed, side by side as findings per
 hour (build/bench/guidance.md)."""
@@ -11,10 +12,10 @@ from tools.workbench import ROOT, cli, write_atomic
 
 OUT = ROOT / "build" / "bench"
 
-def measure(n: int, budget_s: float, seed: int, backends: list[str], guided: bool = False) -> dict:
+def measure(n: int, budget_s: float, seed: int, backends: list[str], guided: bool = False, fan_out: bool = False) -> dict:
   with tempfile.TemporaryDirectory() as tmp:
     findings.FINDINGS = Path(tmp) / "findings"  # and the Hypothesis example database beside it: nothing carried over
-    tally = jobs.run(n, budget_s, base_seed=seed, ops=None, backends=backends, guided=guided)
+    tally = jobs.run(n, budget_s, base_seed=seed, ops=None, backends=backends, guided=guided, fan_out=fan_out)
   # programs/s within the budget (job start-up included): after it, the jobs only finish shrinking and checking their findings
   within = sum(t <= budget_s for t in tally.program_times)
   return {"programs": tally.programs, "times": dict(tally.times), "new": len(tally.new), "within": within, "rate": within / budget_s,
@@ -39,16 +40,20 @@ def main():
   args = ap.parse_args()
   backends = [b for b in args.backends.split(",") if b]
   if args.guidance: return write("guidance.md", guidance(args, backends))
-  runs = {n: measure(n, args.time, args.seed, backends) for n in sorted({1, args.jobs})}
-  one = runs[1]["rate"]
+  # N generators (jobs) against one generator whose every program runs on all the backends' workers at once
+  runs = {f"JOBS={n}": measure(n, args.time, args.seed, backends) for n in sorted({1, args.jobs})}
+  if len(backends) > 1: runs["JOBS=1, backends fanned out"] = measure(1, args.time, args.seed, backends, fan_out=True)
+  one = runs["JOBS=1"]["rate"]
   lines = [f"# Fuzz throughput: {args.time:.0f} s per run, seed {args.seed}, backends {', '.join(backends)}", "",
-           "| jobs | programs in the budget | programs/s | speed-up | programs in all | new findings |", "|---|---|---|---|---|---|"]
-  lines += [f"| {n} | {r['within']} | {r['rate']:.1f} | {r['rate'] / max(one, 1e-9):.2f}x | {r['programs']} | {r['new']} |" for n, r in runs.items()]
+           "| run | programs in the budget | programs/s | speed-up | findings in the budget | findings per hour | programs in all |",
+           "|---|---|---|---|---|---|---|"]
+  lines += [f"| {name} | {r['within']} | {r['rate']:.1f} | {r['rate'] / max(one, 1e-9):.2f}x | {r['found in time']} | "
+            f"{r['found in time'] * 3600 / args.time:.0f} | {r['programs']} |" for name, r in runs.items()]
   lines += ["", f"Where a program's time goes with 1 job (each phase's own time, summed over the {len(backends)} backends):", "",
             "| phase | ms per program | share |", "|---|---|---|"]
-  lines += [f"| {p} | {ms:.1f} | {share:.0%} |" for p, ms, share in report.profile(runs[1])]
+  lines += [f"| {p} | {ms:.1f} | {share:.0%} |" for p, ms, share in report.profile(runs["JOBS=1"])]
   write("fuzz.md", lines)
-  for n, r in runs.items(): print(f"programs/s at JOBS={n}: {r['rate']:.1f}")
+  for name, r in runs.items(): print(f"programs/s at {name}: {r['rate']:.1f}")
 
 def write(name: str, lines: list[str]):
   OUT.mkdir(parents=True, exist_ok=True)

@@ -33,11 +33,14 @@ def leak(history: list[dict], program: dict, timeout: float, tinygrad: Path | No
   finally: w.stop()
 
 def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int = 3, per_round: int = 50, smoke: bool = False,
-           backends: list[str] | None = None, harvest: bool = False, job: int = 0, emit=None, guided: bool = False) -> Tally:
+           backends: list[str] | None = None, harvest: bool = False, job: int = 0, emit=None, guided: bool = False,
+           fan_out: bool = False) -> Tally:
   """Rounds of `per_round` Hypothesis examples until the budget is spent. A smoke run is one derandomized round, as in CI.
   A harvest run collects the programs that show signatures a known entry explains, for tools/fuzz/harvest.py to pick repros from.
   Job `job` of several (tools/fuzz/jobs.py) draws from its own seeds and sends its events to `emit` instead of counting them.
-  A guided search steers Hypothesis (its target phase) towards programs that reach lines of tinygrad no earlier one did."""
+  A guided search steers Hypothesis (its target phase) towards programs that reach lines of tinygrad no earlier one did.
+  fan_out: each program goes to every backend's worker at once, and runs on them side by side (one generator feeding them all),
+  instead of one backend after the other."""
   # a smoke run knows only what is committed, so it gives the same answer on every machine
   seen = set() if smoke else {f["signature"] for f in findings.load()}
   tally, start, own = Tally(), time.perf_counter(), emit is None
@@ -78,13 +81,17 @@ def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int 
       def prop(program):
         nonlocal shrinking, drawn
         if time.perf_counter() - start > budget_s and not shrinking: return  # a finding found in time is shrunk all the same
-        times, results = Counter(generation=time.perf_counter() - drawn), {}
+        times, results, sent, took = Counter(generation=time.perf_counter() - drawn), {}, {}, {}
         for b, w in workers.items():
-          t, fresh = time.perf_counter(), not w.alive()
-          results[b] = w.run(program)
+          sent[b] = time.perf_counter(), not w.alive()
+          w.send(program)
+          if not fan_out: results[b], took[b] = w.result(), time.perf_counter() - sent[b][0]
+        for b, (t, fresh) in sent.items():
+          if fan_out: results[b], took[b] = workers[b].result(), time.perf_counter() - t
           times.update(results[b].get("times", {}))
-          # what the worker did not time: the pipe and the oracle's own work, and a worker's start (importing torch and tinygrad)
-          times["worker start" if fresh else "pipe and worker process"] += time.perf_counter() - t - sum(results[b].get("times", {}).values())
+          # what the worker did not time: the pipe and the oracle's own work, and a worker's start (importing torch and tinygrad);
+          # fanned out, also the wait for a core and for the backends before it
+          times["worker start" if fresh else "pipe and worker process"] += took[b] - sum(results[b].get("times", {}).values())
         failing = [b for b, r in results.items() if r["status"] == "fail"]
         res = results[failing[0]] if failing else next(iter(results.values()))
         new_lines = sum(r.get("new lines", 0) for r in results.values())
