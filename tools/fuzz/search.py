@@ -89,7 +89,7 @@ def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int 
         for b, (t, fresh) in sent.items():
           if fan_out: results[b], took[b] = workers[b].result(), time.perf_counter() - t
           times.update(results[b].get("times", {}))
-          # what the worker did not time: the pipe and the oracle's own work, and a worker's start (importing torch and tinygrad);
+          # what the worker did not time: the pipe and the oracle's own work, and a worker's start (a fork, or the server's imports);
           # fanned out, also the wait for a core and for the backends before it
           times["worker start" if fresh else "pipe and worker process"] += took[b] - sum(results[b].get("times", {}).values())
         failing = [b for b, r in results.items() if r["status"] == "fail"]
