@@ -11,10 +11,11 @@ from extra.models.fft_conv import fft_conv
 
 # small on purpose: the backward of an FFT graph compiles many kernels, and CI runs the default cases on three backends
 CASES = {"1d": ((2, 2, 13), (3, 2, 4), dict(padding=2)),
+         "1d long": ((1, 2, 50), (2, 2, 5), dict(padding=2)),  # padded to 64: two factors of 8, not one DFT matrix
          "2d groups stride dilation": ((1, 4, 7, 6), (4, 2, 2, 3), dict(padding=(1, 2), stride=(2, 3), dilation=(2, 1), groups=2))}
 
 @pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")  # inside fft_conv_pytorch, on torch 2.x
-@pytest.mark.parametrize("case", ["1d", full("2d groups stride dilation")])  # the 2d case (45 s) in PARITY=full, which CI runs
+@pytest.mark.parametrize("case", ["1d", "1d long", full("2d groups stride dilation")])  # the 2d case (45 s) in PARITY=full, which CI runs
 def test_fft_conv(case, compare):
   signal_shape, kernel_shape, kw = CASES[case]
   rng = np.random.default_rng(len(case))
