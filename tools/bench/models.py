@@ -79,7 +79,7 @@ class Case:
       loss = tiny_loss(*xs).backward()
       loss.realize(*opt.schedule_step())
       # backward gave every tensor in the graph a lazy .grad, buffers too (not the optimizer's to clear): kept, they would be
-      # walked by every later realize in the process, 10 ms each after the decoder's step
+      # walked by every later realize in the process, slowing the rows that come after this one
       for t in state: t.grad = None
       return loss
     return out + [("train step", torch_step, step)]
