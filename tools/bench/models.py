@@ -8,7 +8,7 @@ fft-conv.png and attention-memory.png, and ends with the worst TinyJit ratio. SE
 table's lengths, FLASH_SEQ= (default 1024,2048,4096,8192) the flash table's, STRUCTURED_N= (256,1024,4096,16384) the operators'
 sizes, KERNELS= (3,7,11,15,23,31) the convolution kernel sizes, SPEC_K= (2,4,8) the drafted tokens per target call;
 REPEAT= (default 5) the timed runs per number (the median, after 2 warm-ups). BEAM=2 searches each kernel's optimizations
-first (minutes per model on 2 cores, cached on disk)."""
+first (about 10 minutes per model with weights on 2 cores, once: cached on disk)."""
 import functools, os, statistics, sys, time, types
 from collections.abc import Callable
 from contextlib import contextmanager
