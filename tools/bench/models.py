@@ -9,7 +9,7 @@ table's lengths, FLASH_SEQ= (default 1024,2048,4096,8192) the flash table's, STR
 sizes, KERNELS= (3,7,11,15,23,31) the convolution kernel sizes, SPEC_K= (2,4,8) the drafted tokens per target call;
 REPEAT= (default 5) the timed runs per number (the median, after 2 warm-ups). BEAM=2 searches each kernel's optimizations
 first (about 10 minutes per model with weights on 2 cores, once: cached on disk)."""
-import functools, os, statistics, sys, time, types
+import functools, itertools, os, statistics, sys, time, types
 from collections.abc import Callable
 from contextlib import contextmanager
 import matplotlib
@@ -52,7 +52,7 @@ def tiny_sync(): Device[Device.DEFAULT].synchronize()
 def new_batches(fn, arrays: list[np.ndarray]):
   """fn called on a new batch each time, as a TinyJit'd step is, each batch already on the device as torch's inputs are: the copy
   from numpy is the data loader's work, which neither side's time includes."""
-  batches = iter([[Tensor(x).realize() for x in arrays] for _ in range(REPEAT + 2)])
+  batches = itertools.cycle([[Tensor(x).realize() for x in arrays] for _ in range(REPEAT + 2)])  # median_ms's calls: none reused
   return lambda: fn(*next(batches))
 
 class Case:
