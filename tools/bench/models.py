@@ -7,8 +7,8 @@ Writes build/bench/models.md, profile.md, ratios.png (TinyJit time over torch's,
 fft-conv.png and attention-memory.png, and ends with the worst TinyJit ratio. SEQ= (default 1024,2048,4096) sets the memory
 table's lengths, FLASH_SEQ= (default 1024,2048,4096,8192) the flash table's, STRUCTURED_N= (256,1024,4096,16384) the operators'
 sizes, KERNELS= (3,7,11,15,23,31) the convolution kernel sizes, SPEC_K= (2,4,8) the drafted tokens per target call;
-REPEAT= (default 5) the timed runs per number (the median, after 2 warm-ups). BEAM=2 searches each kernel's optimizations
-first (about 10 minutes per model with weights on 2 cores, once: cached on disk)."""
+REPEAT= (default 5) the timed runs per number (the median, after 2 warm-ups; a row's torch and tinygrad runs taken in turns).
+BEAM=2 searches each kernel's optimizations first (about 10 minutes per model with weights on 2 cores, once: cached on disk)."""
 import functools, itertools, os, statistics, sys, time, types
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -37,15 +37,22 @@ def models():
                                s2s=seq2seq_transformer, xt=x_transformers, sd=speculative_decoding, clip=x_clip,
                                load=torch_weights.load_torch_state_dict, vit=vit_pytorch, vit_ref=import_vit_pytorch())
 
-def median_ms(fn, sync, *args) -> float:
-  for _ in range(2): fn(*args)
-  times = []
-  for _ in range(REPEAT):
-    start = time.perf_counter()
-    fn(*args)
+def interleaved_ms(*calls: tuple[Callable, Callable]) -> list[float]:
+  """The median ms of each (call, sync), after 2 warm-ups, timed in turns: a slow spell of a shared machine (times here move 2x
+  between runs) then slows torch and tinygrad alike, and their ratio holds."""
+  for call, sync in calls:
+    for _ in range(2): call()
     sync()
-    times.append(time.perf_counter() - start)
-  return statistics.median(times) * 1e3
+  times: list[list[float]] = [[] for _ in calls]
+  for _ in range(REPEAT):
+    for (call, sync), ts in zip(calls, times):
+      start = time.perf_counter()
+      call()
+      sync()
+      ts.append(time.perf_counter() - start)
+  return [statistics.median(ts) * 1e3 for ts in times]
+
+def median_ms(fn, sync, *args) -> float: return interleaved_ms((functools.partial(fn, *args), sync))[0]
 
 def tiny_sync(): Device[Device.DEFAULT].synchronize()
 
@@ -90,8 +97,8 @@ class Case:
     """Times in ms for torch, tinygrad and tinygrad with TinyJit per step; the TinyJit ratios go into `ratios`."""
     tin, cells = [Tensor(x).realize() for x in self.inputs], [self.name]
     for step, torch_call, tiny_call in self.steps():
-      ref, plain = median_ms(torch_call, lambda: None), median_ms(tiny_call, tiny_sync, *tin)
-      jitted = median_ms(new_batches(TinyJit(tiny_call), self.inputs), tiny_sync)
+      ref, plain, jitted = interleaved_ms((torch_call, lambda: None), (functools.partial(tiny_call, *tin), tiny_sync),
+                                          (new_batches(TinyJit(tiny_call), self.inputs), tiny_sync))
       ratios[(self.short, step)] = jitted / ref
       cells += [f"{ref:.1f}", f"{plain:.1f} ({plain / ref:.1f}x)", f"{jitted:.1f} ({jitted / ref:.1f}x)"]
     return cells + ["-", "-", "-"] * (2 - len(cells) // 3)
@@ -211,9 +218,9 @@ def flash_scaling(m, lengths: list[int]) -> list[str]:
     q, k, v = (np.random.default_rng(i).standard_normal((1, 4, n, 64), dtype=np.float32) for i in range(3))
     print(f"  flash attention steps, n={n}", file=sys.stderr, flush=True)
     tq, tk, tv = (torch.from_numpy(x) for x in (q, k, v))
-    ref = median_ms(functools.partial(torch.nn.functional.scaled_dot_product_attention, is_causal=True), lambda: None, tq, tk, tv)
     before, (q, k, v) = len(to_program_cache), (Tensor(x).realize() for x in (q, k, v))
-    ms = median_ms(functools.partial(m.flash.flash_attention_steps, is_causal=True, block=256), tiny_sync, q, k, v)
+    ref, ms = interleaved_ms((functools.partial(torch.nn.functional.scaled_dot_product_attention, tq, tk, tv, is_causal=True), lambda: None),
+                             (functools.partial(m.flash.flash_attention_steps, q, k, v, is_causal=True, block=256), tiny_sync))
     lines.append(f"| {n} | {ref:.1f} | {ms:.1f} | {ms / ref:.1f}x | {len(to_program_cache) - before} |")
   return lines
 
@@ -248,8 +255,8 @@ def main():
   m = models()
   lengths = [int(x) for x in os.environ.get("SEQ", "1024,2048,4096").split(",")]
   lines = [f"# Example models: tinygrad (DEV={Device.DEFAULT}, BEAM={BEAM.value}) against the torch reference", "",
-           f"Median of {REPEAT} runs after 2 warm-ups, in ms; in brackets the time over torch's (above 1 is slower than torch). Training "
-           "step: forward, loss, backward and an SGD update.", "",
+           f"Median of {REPEAT} runs after 2 warm-ups, torch's and tinygrad's taken in turns, in ms; in brackets the time over torch's "
+           "(above 1 is slower than torch). Training step: forward, loss, backward and an SGD update.", "",
            "| model | torch fwd | tinygrad fwd | tinygrad TinyJit fwd | torch train step | tinygrad train step | tinygrad TinyJit train step |",
            "|---|---|---|---|---|---|---|"]
   ratios: dict[tuple[str, str], float] = {}
