@@ -59,7 +59,7 @@ def tiny_sync(): Device[Device.DEFAULT].synchronize()
 def new_batches(fn, arrays: list[np.ndarray]):
   """fn called on a new batch each time, as a TinyJit'd step is, each batch already on the device as torch's inputs are: the copy
   from numpy is the data loader's work, which neither side's time includes."""
-  batches = itertools.cycle([[Tensor(x).realize() for x in arrays] for _ in range(REPEAT + 2)])  # median_ms's calls: none reused
+  batches = itertools.cycle([[Tensor(x).realize() for x in arrays] for _ in range(REPEAT + 2)])  # interleaved_ms: REPEAT + 2 calls, none reused
   return lambda: fn(*next(batches))
 
 class Case:
