@@ -123,8 +123,6 @@ KNOWN = [
         parity=("softplus/edge-values", "logsigmoid/edge-values")),
   Known(f"the gradient of silu, swish and mish at 3.4e38 is nan, torch's finite: {UNUSED_INF}",
         parity=("silu/edge-values", "swish/edge-values", "mish/edge-values")),
-  Known(f"the gradient of quick_gelu at 3.4e38 is nan, torch's finite: {UNUSED_INF} (LLVM and X86 order the product so that it does not)",
-        parity=("quick_gelu/edge-values",), backends=("CPU", "CUDA")),
   Known(f"the gradient of celu and selu at inf is nan, torch's finite: {UNUSED_INF}", parity=("celu/edge-values", "selu/edge-values")),
   Known("elu(nan) is 0, its gradient at 0 is 0 (torch's 1) and nan past x = 88: relu(x) - alpha * relu(1 - exp(x)) takes relu's slope at the "
         "kink, and exp overflows in the piece it does not use (fixed upstream by #17852; patches/dropped/)", parity=("elu/edge-values", "elu/kinks"),
