@@ -7,7 +7,8 @@ Writes build/bench/models.md, profile.md, ratios.png (TinyJit time over torch's,
 fft-conv.png and attention-memory.png, and ends with the worst TinyJit ratio. SEQ= (default 1024,2048,4096) sets the memory
 table's lengths, FLASH_SEQ= (default 1024,2048,4096,8192) the flash table's, STRUCTURED_N= (256,1024,4096,16384) the operators'
 sizes, KERNELS= (3,7,11,15,23,31) the convolution kernel sizes, SPEC_K= (2,4,8) the drafted tokens per target call;
-REPEAT= (default 5) the timed runs per number (the median, after 2 warm-ups; a row's torch and tinygrad runs taken in turns).
+REPEAT= (default 5) the timed runs per number (the median, after 2 warm-ups; a row's torch and tinygrad runs taken in turns,
+each right after an untimed one of its own).
 BEAM=2 searches each kernel's optimizations first (about 10 minutes per model with weights on 2 cores, once: cached on disk)."""
 import functools, itertools, os, statistics, sys, time, types
 from collections.abc import Callable
@@ -21,10 +22,12 @@ from tinygrad import Device, Tensor, TinyJit, nn
 from tinygrad.codegen import to_program_cache
 from tinygrad.device import Buffer
 from tinygrad.helpers import BEAM, GlobalCounters
+from tinygrad.tensor import all_tensors
 from tools.bench import decoding, fft_crossover, png_bytes, profile, structured
 from tools.workbench import ROOT, WorkbenchError, cli, import_tinygrad_tree, import_vit_pytorch, import_without_torchvision, write_atomic
 
 REPEAT = int(os.environ.get("REPEAT", 5))
+CALLS = 2 + 2 * REPEAT  # interleaved_ms makes 2 warm-ups, then an untimed and a timed call per run
 OUT = ROOT / "build" / "bench"
 
 def models():
@@ -39,13 +42,17 @@ def models():
 
 def interleaved_ms(*calls: tuple[Callable, Callable]) -> list[float]:
   """The median ms of each (call, sync), after 2 warm-ups, timed in turns: a slow spell of a shared machine (times here move 2x
-  between runs) then slows torch and tinygrad alike, and their ratio holds."""
+  between runs) then slows torch and tinygrad alike, and their ratio holds. Each turn times a call made right after an untimed one
+  of its own, as a step follows a step in a loop: torch's OpenMP threads spin for a few ms after its call, and a tinygrad call
+  made in that time shared the 2 cores with them (lazy flash attention: 11-12 ms after itself, 18-20 ms right after SDPA)."""
   for call, sync in calls:
     for _ in range(2): call()
     sync()
   times: list[list[float]] = [[] for _ in calls]
   for _ in range(REPEAT):
     for (call, sync), ts in zip(calls, times):
+      call()
+      sync()
       start = time.perf_counter()
       call()
       sync()
@@ -59,7 +66,7 @@ def tiny_sync(): Device[Device.DEFAULT].synchronize()
 def new_batches(fn, arrays: list[np.ndarray]):
   """fn called on a new batch each time, as a TinyJit'd step is, each batch already on the device as torch's inputs are: the copy
   from numpy is the data loader's work, which neither side's time includes."""
-  batches = itertools.cycle([[Tensor(x).realize() for x in arrays] for _ in range(REPEAT + 2)])  # interleaved_ms: REPEAT + 2 calls, none reused
+  batches = itertools.cycle([[Tensor(x).realize() for x in arrays] for _ in range(CALLS)])  # interleaved_ms' calls, none reused
   return lambda: fn(*next(batches))
 
 class Case:
@@ -87,9 +94,11 @@ class Case:
     def step(*xs):
       loss = tiny_loss(*xs).backward()
       loss.realize(*opt.schedule_step())
-      # backward gave every tensor in the graph a lazy .grad, buffers too (not the optimizer's to clear): kept, they would be
-      # walked by every later realize in the process, slowing the rows that come after this one
-      for t in state: t.grad = None
+      # backward gives every live float tensor in the graph a lazy .grad and adds to it at every step: the constants a model keeps
+      # too (SimpleViT's cached sin-cos positions: 13,486 UOps after this row), not the optimizer's to clear. Kept, they would be
+      # walked by every later realize in the process (flash_attention_steps at n = 1,024: 17 ms alone, 30 ms after the rows)
+      for ref in list(all_tensors):
+        if (t := ref()) is not None: t.grad = None
       return loss
     return out + [("train step", torch_step, step)]
 
@@ -255,8 +264,8 @@ def main():
   m = models()
   lengths = [int(x) for x in os.environ.get("SEQ", "1024,2048,4096").split(",")]
   lines = [f"# Example models: tinygrad (DEV={Device.DEFAULT}, BEAM={BEAM.value}) against the torch reference", "",
-           f"Median of {REPEAT} runs after 2 warm-ups, torch's and tinygrad's taken in turns, in ms; in brackets the time over torch's "
-           "(above 1 is slower than torch). Training step: forward, loss, backward and an SGD update.", "",
+           f"Median of {REPEAT} runs after 2 warm-ups, torch's and tinygrad's taken in turns, each right after an untimed run of its own, "
+           "in ms; in brackets the time over torch's (above 1 is slower than torch). Training step: forward, loss, backward and an SGD update.", "",
            "| model | torch fwd | tinygrad fwd | tinygrad TinyJit fwd | torch train step | tinygrad train step | tinygrad TinyJit train step |",
            "|---|---|---|---|---|---|---|"]
   ratios: dict[tuple[str, str], float] = {}
