@@ -63,11 +63,12 @@ pr-check:
 	$(VENV) -m tools.stack.pr --all $(if $(FAST),--fast)
 
 # the differential fuzzer (tools/fuzz/): TIME= seconds, SEED=, OPS=exp,add,..., JOBS= campaigns side by side (default: one per core),
-# BACKENDS=CPU,PYTHON, FANOUT=1 (each program on every backend at once), GUIDED=1 (coverage guidance, tools/fuzz/reach.py),
-# CLUSTER= a Ray cluster's address (or local; tools/fuzz/cluster.py); the report goes to build/fuzz/report.md
+# BACKENDS=CPU,PYTHON, EVERY=1 (each program on every backend, not on one in turn), FANOUT=1 (each program on every backend at once),
+# GUIDED=1 (coverage guidance, tools/fuzz/reach.py), CLUSTER= a Ray cluster's address (or local; tools/fuzz/cluster.py);
+# the report goes to build/fuzz/report.md
 fuzz:
 	$(PYTHON) -m tools.stack.sync --if-needed
-	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS)) $(if $(BACKENDS),--backends $(BACKENDS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(CLUSTER),--cluster $(CLUSTER)) $(if $(GUIDED),--guided) $(if $(FANOUT),--fan-out)
+	$(VENV) -m tools.fuzz.campaign --time $(or $(TIME),600) --seed $(or $(SEED),0) $(if $(OPS),--ops $(OPS)) $(if $(BACKENDS),--backends $(BACKENDS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(CLUSTER),--cluster $(CLUSTER)) $(if $(GUIDED),--guided) $(if $(FANOUT),--fan-out) $(if $(EVERY),--every-backend)
 
 # the cluster path on this machine: a local Ray instance with two jobs (installs pyproject.toml's cluster extra into .venv first)
 test-cluster:

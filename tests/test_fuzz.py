@@ -1,5 +1,6 @@
 """The differential fuzzer's parts against real tinygrad and torch: program source, oracle, process isolation, repros."""
 import math, shutil, subprocess, sys, unittest
+from collections import Counter
 from pathlib import Path
 import numpy as np, pytest, torch
 import torch.nn.functional as F
@@ -179,6 +180,16 @@ def test_a_program_failing_on_some_backends_only_is_labelled_with_them(tmp_path,
   assert "neg:exception:int:scalar@PYTHON" in found, list(found)
   d = tmp_path / found["neg:exception:int:scalar@PYTHON"]["id"]
   assert "os.environ['DEV'] = 'PYTHON'" in (d / "repro.py").read_text() and findings.reproduces(d)
+
+def test_a_program_runs_on_one_backend_in_turn_and_on_every_one_when_it_fails(tmp_path, monkeypatch):
+  monkeypatch.setattr(findings, "FINDINGS", tmp_path)
+  monkeypatch.setattr(known, "explains", lambda sig, excuse=known.explains: None if sig.startswith("neg:") else excuse(sig))
+  events: list[dict] = []
+  search.search(30, 2, ["neg"], max_ops=1, backends=["CPU", "PYTHON"], emit=events.append)
+  ran = Counter(tuple(e["backends"]) for e in events if e["event"] == "program")
+  assert ran[("CPU",)] and ran[("PYTHON",)], ran
+  assert ran[("PYTHON", "CPU")], ran  # failed on PYTHON, its turn, then run on CPU too: where it passes
+  assert "neg:exception:int:scalar@PYTHON" in {e["signature"] for e in events if e["event"] == "finding"}
 
 def test_bfloat16_inputs_are_judged_where_the_backend_compiles_them():
   """numpy has no bfloat16: the program's inputs are float32 arrays cast on the tensor side, its outputs come back as float32 and are

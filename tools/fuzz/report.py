@@ -38,7 +38,8 @@ def shown(path: Path) -> Path: return path.relative_to(ROOT) if path.is_relative
 def rate(data: dict) -> float: return data["programs"] / max(data["elapsed"], 1e-9)
 
 def profile(data: dict) -> list[tuple[str, float, float]]:
-  """(phase, ms per program, share) over the campaign's programs, the costliest first: each phase's own time, summed over backends."""
+  """(phase, ms per program, share) over the campaign's programs, the costliest first: each phase's own time, summed over the
+  backends the program ran on."""
   times, total = data.get("times", {}), sum(data.get("times", {}).values()) or 1e-9
   return [(p, 1e3 * t / max(data["programs"], 1), t / total) for p, t in sorted(times.items(), key=lambda kv: -kv[1])]
 
@@ -53,7 +54,8 @@ def render(data: dict):
            f"{rate(data):.1f} | {data['discarded']} | {len(found)} | {data['flaky']} |", "", "![findings and programs over time](report.png)", "",
            "| class | programs | new findings |", "|---|---|---|"]
   lines += [f"| {c} | {n} | {data['found_by_class'].get(c, 0)} |" for c, n in Counter(data["by_class"]).most_common()]
-  lines += ["", "Where a program's time goes (each phase's own time, summed over the backends; tools/fuzz/oracle.py times them):", "",
+  lines += ["", "Where a program's time goes (each phase's own time, summed over the backends it ran on; tools/fuzz/oracle.py times "
+            "them):", "",
             "| phase | ms per program | share |", "|---|---|---|"]
   lines += [f"| {p} | {ms:.1f} | {share:.0%} |" for p, ms, share in profile(data)]
   lines += ["", "| found at | finding | kind | signature | classes | triage | repro |", "|---|---|---|---|---|---|---|"]
