@@ -43,7 +43,7 @@ def search(budget_s: float, base_seed: int, ops: list[str] | None, max_ops: int 
   instead of one backend after the other.
   A program runs on one backend, each in turn, unless it fails there: then on the others too, so its signature names every backend
   it fails on. Most bugs are in what the backends share (everything before the renderer): a new program on each one tries more
-  of them than one program on all of them (1.2-1.4x the programs/s of a campaign here, as many findings: `make bench-fuzz`).
+  of them than one program on all of them (0.9-1.4x the programs/s of a campaign here, as many findings: `make bench-fuzz`).
   every_backend (and fan_out, and a smoke run) runs every program on every backend."""
   # a smoke run knows only what is committed, so it gives the same answer on every machine
   seen = set() if smoke else {f["signature"] for f in findings.load()}
