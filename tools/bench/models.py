@@ -44,7 +44,7 @@ def interleaved_ms(*calls: tuple[Callable, Callable]) -> list[float]:
   """The median ms of each (call, sync), after 2 warm-ups, timed in turns: a slow spell of a shared machine (times here move 2x
   between runs) then slows torch and tinygrad alike, and their ratio holds. Each turn times a call made right after an untimed one
   of its own, as a step follows a step in a loop: torch's OpenMP threads spin for a few ms after its call, and a tinygrad call
-  made in that time shared the 2 cores with them (lazy flash attention: 11-12 ms after itself, 18-20 ms right after SDPA)."""
+  made in that time shared the 2 cores with them (lazy flash attention: 11-13 ms after itself, 19-22 ms right after SDPA)."""
   for call, sync in calls:
     for _ in range(2): call()
     sync()
