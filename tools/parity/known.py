@@ -40,7 +40,7 @@ KNOWN = [
               "prod:value:int:finite"), intended=True),
   Known(ANY_ALL, fuzz=("all:dtype:int:finite", "any:dtype:int:finite", "any:dtype:int:scalar"), intended=True),
   Known("max ignores nan where torch propagates it (also in max/sort-style ops): a long-standing tinygrad choice",
-        fuzz=("max_pool2d:nan-inf:float:special",),
+        fuzz=("cummax:nan-inf:float:special", "cummin:nan-inf:float:special", "max_pool2d:nan-inf:float:special"),
         intended=True),
   Known("an inf weight over zero padding: torch computes 0 * inf = nan, tinygrad's padding contributes nothing",
         fuzz=("conv2d:nan-inf:float:special",), intended=True),
@@ -210,7 +210,8 @@ KNOWN = [
   Known("the gradient of prod where a value is 0 is nan, torch's is the product of the others: its backward divides the product by each value; "
         "asin or atan before it pass the nan on (fixed in 0.14.0)",
         fuzz=("asin:grad-nan-inf:float:finite", "asin:grad-nan-inf:float:special", "atan:grad-nan-inf:float:finite",
-              "atan:grad-nan-inf:float:special", "prod:grad-nan-inf:float:finite", "prod:grad-nan-inf:float:special")),
+              "atan:grad-nan-inf:float:special", "cumprod:grad-nan-inf:float:special", "prod:grad-nan-inf:float:finite",
+              "prod:grad-nan-inf:float:special")),
   Known("logsumexp of a slice holding inf is nan, torch's inf: shifting by the max takes inf - inf (upstream's #17822 shifts by 0 where the "
         "max is not finite)", fuzz=("logsumexp:nan-inf:float:scalar",)),
   Known("the gradient of std (and std_mean) of a constant slice is nan, torch's 0: sqrt's gradient at 0 is inf, times a zero deviation; "
@@ -227,11 +228,20 @@ KNOWN = [
   Known("min over an empty axis returns inf; torch raises", fuzz=("min:exception:float:zero-size", "min:exception:int:zero-size")),
   Known("argmax/argmin over an empty axis return a value; torch raises", fuzz=("argmax:exception:float:zero-size", "argmax:exception:int:zero-size",
                                                                                "argmin:exception:float:zero-size", "argmin:exception:int:zero-size")),
-  Known(f"sort: {TIES}", parity=("sort/ties",)),
+  Known(f"sort: {TIES}", parity=("sort/ties",), fuzz=("sort:grad-value:float:finite",)),
   Known("sort, argsort and topk with nan: torch orders nan above every number, tinygrad's compare-and-swap network compares it false with "
-        "everything, so it stays where it was", fuzz=("argsort:value:float:special", "sort:nan-inf:float:special", "topk:nan-inf:float:special")),
-  Known(f"topk: {TIES}", parity=("topk/ties",)),
-  Known("max_pool2d of float16 returns float32; torch keeps float16", fuzz=("max_pool2d:dtype:float:special",)),
+        "everything, so it stays where it was",
+        fuzz=("argsort:value:float:special", "sort:nan-inf:float:special", "topk:nan-inf:float:special", "topk:value:float:special")),
+  Known(f"topk: {TIES}", parity=("topk/ties",), fuzz=("topk:grad-value:float:finite",)),
+  Known("a python scalar pad value widens the tensor (least_upper_dtype with dtypes.from_py), and max_pool2d, sort, topk, cummax, cummin "
+        "and cumprod pad with the dtype's min, max or identity: float16 and bfloat16 come back float32, int8 and int16 int32; torch keeps "
+        "the dtype (fixed in 0.14.0, where a pad value takes the tensor's dtype like any python scalar)",
+        fuzz=("cummax:dtype:float:finite", "cummax:dtype:float:special", "cummin:dtype:float:special", "cumprod:dtype:float:special",
+              "max_pool2d:dtype:float:finite", "max_pool2d:dtype:float:special", "sort:dtype:float:special",
+              "topk:dtype:float:special")),
+  Known(f"cummax, cummin and max_pool2d: {TIES} (still in 0.14.0)",
+        fuzz=("cummax:grad-value:float:finite", "cummin:grad-value:float:finite", "cummin:grad-value:float:special",
+              "max_pool2d:grad-value:float:finite")),
   # bugs: movement and indexing
   Known("cat of tensors whose other dims differ fails an assert inside tinygrad (torch raises a RuntimeError naming the sizes)",
         parity=("cat/float32[3,2]permuted,float32[2,3],dim=-1",)),
