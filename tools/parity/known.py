@@ -28,7 +28,8 @@ KNOWN = [
   # differences upstream keeps on purpose
   Known("torch lets a 0-d tensor's dtype give way to a dimensioned tensor's of the same kind (an int32 tensor + an int64 0-d tensor is int32); "
         "tinygrad promotes by dtype alone (int64)", intended=True,
-        fuzz=("add:dtype:int:zero-size", "and:dtype:int:zero-size", "or:dtype:int:zero-size", "sub:dtype:int:zero-size", "xor:dtype:int:zero-size")),
+        fuzz=("add:dtype:int:zero-size", "and:dtype:int:zero-size", "or:dtype:int:zero-size", "sub:dtype:int:zero-size",
+              "where:dtype:int:finite", "xor:dtype:int:zero-size")),
   Known("torch refuses a python scalar that overflows float16 in a float16 op (x ** 1e5: value cannot be converted to Half); tinygrad computes "
         "with it", intended=True, fuzz=("pow:exception:float:python-float", "pow:exception:float:python-int", "pow:exception:float:python-wide-int")),
   Known("tinygrad computes gelu of an int tensor (in float); torch has no int kernel: tinygrad is lenient on purpose",
@@ -174,7 +175,7 @@ KNOWN = [
         "select; on DEV=CPU:X86 vmaxss); torch gives nan both ways",
         fuzz=("maximum:nan-inf:float:finite", "maximum:nan-inf:float:special", "minimum:nan-inf:float:finite", "minimum:nan-inf:float:special")),
   Known("symbolic folding treats float arithmetic as exact: x - x is 0, (x + x) - x is x and x * 0 is 0, so inf and nan give 0 or inf "
-        "where IEEE (and torch) give nan; still in 0.14.0", fuzz=("mul:nan-inf:float:python-int",)),
+        "where IEEE (and torch) give nan; still in 0.14.0", fuzz=("lerp:nan-inf:float:special", "mul:nan-inf:float:python-int")),
   # state: in-place updates, realize order, TinyJit
   Known("tinygrad refuses a setitem on a buffer that an unrealized value still reads (\"can't setitem on a tensor with other uses\"): on "
         "purpose, since the lazy graph would diverge from eager; torch has no such rule", intended=True,
