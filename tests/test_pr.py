@@ -180,13 +180,13 @@ def test_make_pr_traces_the_bug_upstream_and_lists_what_mentions_it(tmp_path, up
   assert pr.along_upstream(rep, wb.root, None) == \
     "offline: upstream's history is out of reach, so only the releases here were checked, and none is known"
 
-def checked(tmp_path, upstream, test: str, fixed: str) -> pr.Report:
-  """make pr's checks of a fix to half() whose patch changes test/test_half.py from `test` to `fixed`."""
+def checked(tmp_path, upstream, test: str, fixed: str, code: str = FIX["tinygrad/__init__.py"], fast: bool = True) -> pr.Report:
+  """make pr's checks of a fix to half() whose patch changes test/test_half.py from `test` to `fixed`, and the code to `code`."""
   pin = upstream.commit({"tinygrad/__init__.py": CODE, "pyproject.toml": RUFF, "test/test_half.py": test})
   wb = Workbench(tmp_path, str(upstream.bare), pin, pyproject='[project]\nname = "fixture"\n')
   sync_tinygrad(wb.root)
-  [fix] = stack(wb, ({**FIX, "test/test_half.py": fixed}, "fix half" + BUGFIX))
-  return pr.check(fix, [fix], wb.root, fast=True)
+  [fix] = stack(wb, ({"tinygrad/__init__.py": code, "test/test_half.py": fixed}, "fix half" + BUGFIX))
+  return pr.check(fix, [fix], wb.root, fast=fast)
 
 def test_a_test_changed_in_a_base_class_runs_in_its_subclasses(tmp_path, upstream):
   """As in upstream's test_dtype.py: TestDType's tests run in TestInt8DType and the rest, with their DTYPE; the base class skips."""
@@ -207,3 +207,16 @@ def test_a_changed_helper_runs_through_the_tests_that_call_it(tmp_path, upstream
 def test_upstream_tests_cover_the_ops_that_call_a_changed_one():
   # the real tinygrad: all is a prod of bools, so the prod fix broke all and allclose where only test_prod ran
   assert {"all", "scatter_reduce"} <= pr.callers(ROOT / "tinygrad", {"prod"}) and "prod" not in pr.callers(ROOT / "tinygrad", {"prod"})
+
+DOUBLE = "from tinygrad import double, half\n\ndef test_double(): assert double(2) == 4\n"
+@pytest.mark.parametrize("test, code, without, with_, result", [
+  # the patch breaks test_double, while its own test fails without it: one failure either way, but not the same one
+  (DOUBLE, FIX["tinygrad/__init__.py"].replace("x * 2", "x * 3"), "1 failed, 1 passed", "1 failed, 1 passed", "fail"),
+  # test_work failed before the patch too
+  (DOUBLE + "\ndef test_work(): assert half(1) == 1\n", FIX["tinygrad/__init__.py"], "2 failed, 1 passed", "1 failed, 2 passed", "pass"),
+])
+def test_upstream_tests_that_fail_with_the_patch_run_again_without_it(tmp_path, upstream, test, code, without, with_, result):
+  rep = checked(tmp_path, upstream, test, test + "\ndef test_half(): assert half(4) == 2\n", code, fast=False)
+  assert rep.upstream == [("test/test_half.py", without, with_)]
+  check = next(c for c in rep.checks if c.name == "upstream tests")
+  assert check.result == result and (result == "pass" or check.why.endswith("test/test_half.py: test/test_half.py::test_double")), check

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 from tools.fuzz.triage import introduced, release_site
 from tools import toolchain
@@ -87,15 +88,20 @@ def apply_chain(wt: Path, links: list[Path], stack: list[Path]) -> Check:
 PYTEST_HERE = ("import os, sys, pytest; wt = os.getcwd(); sys.path[:] = [p for p in sys.path if os.path.abspath(p or '.') == wt or "
                "not os.path.exists(os.path.join(p, 'tinygrad', '__init__.py'))]; sys.exit(pytest.main(sys.argv[1:]))")
 
-def run_tests(wt: Path, tests: list[str], jobs: bool = False, dev: str | None = None) -> tuple[bool, str]:
-  """Runs test files in the checkout at `wt` (its tinygrad/ shadows the installed one), on `dev` if given; returns (passed, pytest's
-  summary)."""
+class Run(NamedTuple):
+  ok: bool
+  summary: str  # pytest's last line
+  failed: frozenset[str]  # ids of the tests that failed or errored; the summary itself where pytest listed none (it crashed)
+
+def run_tests(wt: Path, tests: list[str], jobs: bool = False, dev: str | None = None) -> Run:
+  """Runs test files in the checkout at `wt` (its tinygrad/ shadows the installed one), on `dev` if given."""
   par = ["-n", str(min(os.cpu_count() or 1, 4))] if jobs else []
-  p = subprocess.run([sys.executable, "-c", PYTEST_HERE, "-q", "-p", "no:cacheprovider", "-o", "addopts=", *par, *tests], cwd=wt,
+  p = subprocess.run([sys.executable, "-c", PYTEST_HERE, "-q", "-rfE", "-p", "no:cacheprovider", "-o", "addopts=", *par, *tests], cwd=wt,
                      capture_output=True, text=True, env={**_env(), "PYTHONPATH": str(wt), **({"DEV": dev} if dev else {})})
   lines = [ln.strip("= ") for ln in p.stdout.splitlines() if ln.strip()]
-  summary = lines[-1] if lines else p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}"
-  return p.returncode == 0, re.sub(r" in [\d.]+s.*", "", summary)
+  summary = re.sub(r" in [\d.]+s.*", "", lines[-1] if lines else p.stderr.strip().splitlines()[-1] if p.stderr.strip() else f"exit {p.returncode}")
+  failed = {ln.split(" ", 1)[1].split(" - ", 1)[0] for ln in lines if ln.startswith(("FAILED ", "ERROR "))}
+  return Run(p.returncode == 0, summary, frozenset(failed or ({summary} if p.returncode else set())))
 
 def _env() -> dict[str, str]:
   # the workbench's Python (with pytest and torch) comes first on PATH, for benchmark commands that say `python`
@@ -183,13 +189,15 @@ def on_every_backend(runs: list[tuple[str, list[str]]], meta: dict[str, str]) ->
   others = [] if "Backend" in meta else [b for b in toolchain.runnable() if b != backend.get()]
   return [(label, t, None) for label, t in runs] + [(f"{label} on DEV={dev}", t, dev) for dev in others for label, t in runs]
 
-def failures(summary: str) -> int: return int(m.group(1)) if (m := re.search(r"(\d+) (failed|error)", summary)) else 0
-
-def upstream_check(runs: list[tuple[str, str, str]]) -> Check:
+def upstream_check(runs: list[tuple[str, str, str]], new: dict[str, list[str]]) -> Check:
+  """`new`: by run, the tests that fail with the patch and not without it. Counts alone would hide a test the patch breaks behind its own
+  test, which fails without it in the same file."""
   if not runs: return Check("upstream tests", "pass", "none found for what the patch touches")
-  worse = [label for label, before, after in runs if failures(after) > failures(before)]
-  if worse: return Check("upstream tests", "fail", f"more failures with the patch in {', '.join(worse)}")
-  return Check("upstream tests", "pass", "; ".join(f"{label}: {before} without, {after} with" for label, before, after in runs))
+  if new := {label: ids for label, ids in new.items() if ids}:
+    return Check("upstream tests", "fail", "fail only with the patch: " + "; ".join(f"{label}: {', '.join(ids)}" for label, ids in new.items()))
+  return Check("upstream tests", "pass", "; ".join(f"{label}: {compared(before, after)}" for label, before, after in runs))
+
+def compared(before: str, after: str) -> str: return f"{after} with the patch" + ("" if before == NOT_RUN else f", {before} without")
 
 def counted(expr: str, wt: Path) -> Cost | str:
   try: return measure(expr, wt, _env())
@@ -249,20 +257,22 @@ def _check(patch: Path, stack: list[Path], root: Path, fast: bool, msg: str, met
     expr = meta.get("Cost") or (f"x.{ops[0]}" if ops else None)
     if not fast:
       upstream, samples = on_every_backend(upstream_tests(wt, sorted({*ops, *callers(wt, set(ops))}), tests, changed), meta), parity_ids(meta)
-    ok_after, after = run_tests(wt, tests) if tests else (False, "")
+    ok_after, after, _ = run_tests(wt, tests) if tests else (False, "", None)
     with_s = timed(cmd, wt) if cmd else None
-    up_after = [run_tests(wt, t, jobs=True, dev=dev)[1] for _, t, dev in upstream]
+    up_after = [run_tests(wt, t, jobs=True, dev=dev) for _, t, dev in upstream]
     torch_after, cost_after = against_torch(wt, samples), counted(expr, wt) if expr and not fast else None
     if tests or cmd or upstream or samples or cost_after: without_fix(wt, test_files)
     without_s = timed(cmd, wt) if cmd else None
     if tests:
-      ok_before, before = run_tests(wt, tests)
+      ok_before, before, _ = run_tests(wt, tests)
       rep.tests.append((", ".join(tests), before, after))
       rep.checks.append(regression(kind, ok_before, before, ok_after, after))
     # without the patch only where something fails with it: on every backend, these runs were most of a codegen patch's hour
-    rep.upstream = [(label, run_tests(wt, t, jobs=True, dev=dev)[1] if failures(a) else NOT_RUN, a) for (label, t, dev), a in zip(upstream, up_after)]
+    up_before = [run_tests(wt, t, jobs=True, dev=dev) if not a.ok else None for (_, t, dev), a in zip(upstream, up_after)]
+    rep.upstream = [(label, b.summary if b else NOT_RUN, a.summary) for (label, _, _), b, a in zip(upstream, up_before, up_after)]
     rep.torch = [(sid, b, a) for sid, b, a in zip(samples, against_torch(wt, samples), torch_after)]
-    if not fast: rep.checks.append(upstream_check(rep.upstream))
+    if not fast: rep.checks.append(upstream_check(rep.upstream, {label: sorted(a.failed - b.failed) for (label, _, _), b, a in
+                                                                 zip(upstream, up_before, up_after) if b}))
     if kind == "perf":
       if with_s is not None: rep.bench.append((cmd, without_s, with_s))
       rep.checks.append(benchmark(meta.get("Benchmark"), without_s, with_s))
@@ -497,7 +507,7 @@ def prepare(name: str, root: Path = ROOT) -> Path:
   elif rep.mentions:
     print(f"upstream PRs and issues that mention {', '.join(search_terms(rep))}: read them before opening this one")
     for m in rep.mentions: print(f"  {m}")
-  for label, b, a in rep.upstream: print(f"upstream tests `{label}`: {b} without, {a} with")
+  for label, b, a in rep.upstream: print(f"upstream tests `{label}`: {compared(b, a)}")
   if not who: print("note: git config user.name/user.email is unset, so the commit keeps the stack's author")
   if note := offline_base(repo): print(f"note: {note}")
   for p in ports: print(f"note: upstream moved the code this patch touches; open the PR from {rel}/port-{p.parent.name}.patch (am it onto master)")
