@@ -103,6 +103,13 @@ def run_tests(wt: Path, tests: list[str], jobs: bool = False, dev: str | None = 
   failed = {ln.split(" ", 1)[1].split(" - ", 1)[0] for ln in lines if ln.startswith(("FAILED ", "ERROR "))}
   return Run(p.returncode == 0, summary, frozenset(failed or ({summary} if p.returncode else set())))
 
+def upstream_run(wt: Path, label: str, tests: list[str], dev: str | None, when: str) -> Run:
+  """One run of upstream's tests, with a line on stderr when it starts and ends: on PYTHON one takes half an hour."""
+  print(f"upstream tests `{label}` {when}: running", file=sys.stderr, flush=True)
+  start, run = time.perf_counter(), run_tests(wt, tests, jobs=True, dev=dev)
+  print(f"upstream tests `{label}` {when}: {run.summary} ({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
+  return run
+
 def _env() -> dict[str, str]:
   # the workbench's Python (with pytest and torch) comes first on PATH, for benchmark commands that say `python`
   return {**os.environ, "DEV": backend.get(), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
@@ -259,7 +266,7 @@ def _check(patch: Path, stack: list[Path], root: Path, fast: bool, msg: str, met
       upstream, samples = on_every_backend(upstream_tests(wt, sorted({*ops, *callers(wt, set(ops))}), tests, changed), meta), parity_ids(meta)
     ok_after, after, _ = run_tests(wt, tests) if tests else (False, "", None)
     with_s = timed(cmd, wt) if cmd else None
-    up_after = [run_tests(wt, t, jobs=True, dev=dev) for _, t, dev in upstream]
+    up_after = [upstream_run(wt, label, t, dev, "with the patch") for label, t, dev in upstream]
     torch_after, cost_after = against_torch(wt, samples), counted(expr, wt) if expr and not fast else None
     if tests or cmd or upstream or samples or cost_after: without_fix(wt, test_files)
     without_s = timed(cmd, wt) if cmd else None
@@ -268,7 +275,7 @@ def _check(patch: Path, stack: list[Path], root: Path, fast: bool, msg: str, met
       rep.tests.append((", ".join(tests), before, after))
       rep.checks.append(regression(kind, ok_before, before, ok_after, after))
     # without the patch only where something fails with it: on every backend, these runs were most of a codegen patch's hour
-    up_before = [run_tests(wt, t, jobs=True, dev=dev) if not a.ok else None for (_, t, dev), a in zip(upstream, up_after)]
+    up_before = [upstream_run(wt, label, t, dev, "without it") if not a.ok else None for (label, t, dev), a in zip(upstream, up_after)]
     rep.upstream = [(label, b.summary if b else NOT_RUN, a.summary) for (label, _, _), b, a in zip(upstream, up_before, up_after)]
     rep.torch = [(sid, b, a) for sid, b, a in zip(samples, against_torch(wt, samples), torch_after)]
     if not fast: rep.checks.append(upstream_check(rep.upstream, {label: sorted(a.failed - b.failed) for (label, _, _), b, a in
