@@ -44,8 +44,7 @@ KNOWN = [
         fuzz=("cummax:nan-inf:float:special", "cummin:nan-inf:float:special", "max_pool2d:nan-inf:float:special"),
         intended=True),
   Known("an inf weight over zero padding: torch computes 0 * inf = nan, tinygrad's padding contributes nothing once the reduce is "
-        "upcast or unrolled (a plain loop multiplies the 0 by inf too; DEV=CPU leaves a conv whose loads step by 1 along the kernel's "
-        "width so, and the repro dilates it)",
+        "upcast or unrolled (a plain loop, as DEV=CPU leaves a conv followed by gelu, multiplies the 0 by inf too)",
         fuzz=("conv2d:nan-inf:float:special",), intended=True),
   Known("softmax of a row holding inf: tinygrad gives 1 at the inf, torch nan (inf - inf); tinygrad's answer is the limit",
         fuzz=("softmax:nan-inf:float:special",), intended=True),
